@@ -1,0 +1,117 @@
+// Package zoho is a client for Zoho Accounts' OAuth endpoints: exchanging a
+// grant code for a refresh token, minting access tokens (refresh token or
+// client credentials) and revoking tokens.
+//
+// It is written by hand on net/http and go-retryablehttp rather than on
+// golang.org/x/oauth2, because Zoho bends OAuth in ways that package hides:
+// errors arrive as HTTP 200 bodies (the throttle one localised), old servers
+// send expires_in in milliseconds, client credentials need Zoho's "soid", and
+// a grant code must never be sent twice, while x/oauth2's auth-style
+// auto-detection re-sends a failed request and its retries are not ours to
+// decide.
+package zoho
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/hashicorp/go-cleanhttp"
+)
+
+// Defaults match DESIGN.md.
+const (
+	DefaultRequestTimeout = 30 * time.Second
+	DefaultMaxRetries     = 4
+	defaultRetryWaitMin   = 500 * time.Millisecond
+	defaultRetryWaitMax   = 15 * time.Second
+	// maxRetryAfter bounds how long a Retry-After header may make us wait.
+	maxRetryAfter = time.Minute
+	// maxBodyBytes bounds what we read of an answer; real ones are < 1 KiB.
+	maxBodyBytes = 1 << 20
+)
+
+// Config configures a Client. AccountsURL must already be normalised
+// (NormalizeAccountsURL); ClientID and ClientSecret may be empty for Revoke.
+type Config struct {
+	AccountsURL  string
+	ClientID     string
+	ClientSecret string
+
+	// RequestTimeout bounds every HTTP attempt; 0 means DefaultRequestTimeout.
+	RequestTimeout time.Duration
+	// MaxRetries is how many times a request that is safe to repeat is
+	// retried (so 1+MaxRetries attempts); negative means none.
+	MaxRetries int
+	// RetryWaitMin and RetryWaitMax bound the exponential backoff between
+	// attempts; zero means the defaults. Tests make them tiny.
+	RetryWaitMin, RetryWaitMax time.Duration
+
+	UserAgent string
+	// Transport is shared between clients so connections are reused; nil
+	// means a pooled transport that honours HTTPS_PROXY and NO_PROXY.
+	Transport http.RoundTripper
+	// Log receives one line per attempt and per retry; never a secret.
+	Log LogFunc
+	// Now is the clock used to turn expires_in into ExpiresAt.
+	Now func() time.Time
+}
+
+// LogFunc receives the client's log lines with structured fields. Fields
+// carry no secret: URLs hold none (secrets travel in form bodies).
+type LogFunc func(ctx context.Context, level LogLevel, msg string, fields map[string]any)
+
+// LogLevel is the severity of a log line.
+type LogLevel int
+
+const (
+	LogDebug LogLevel = iota
+	LogWarn
+)
+
+// Client talks to one accounts server with one set of client credentials.
+type Client struct {
+	cfg        Config
+	httpClient *http.Client
+}
+
+// New returns a Client for cfg, filling in defaults.
+func New(cfg Config) *Client {
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	if cfg.MaxRetries < 0 {
+		cfg.MaxRetries = 0
+	}
+	if cfg.RetryWaitMin <= 0 {
+		cfg.RetryWaitMin = defaultRetryWaitMin
+	}
+	if cfg.RetryWaitMax <= 0 {
+		cfg.RetryWaitMax = defaultRetryWaitMax
+	}
+	if cfg.Transport == nil {
+		cfg.Transport = cleanhttp.DefaultPooledTransport()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = func(context.Context, LogLevel, string, map[string]any) {}
+	}
+	return &Client{
+		cfg: cfg,
+		httpClient: &http.Client{
+			Transport: cfg.Transport,
+			Timeout:   cfg.RequestTimeout,
+			// The token endpoint never redirects; following one could carry
+			// a form full of secrets to another host.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+	}
+}
+
+// AccountsURL is the accounts server this client talks to.
+func (c *Client) AccountsURL() string { return c.cfg.AccountsURL }
+
+// ClientID is the OAuth client this client authenticates as.
+func (c *Client) ClientID() string { return c.cfg.ClientID }

@@ -1,0 +1,96 @@
+package zoho
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+)
+
+// DataCenter is one of Zoho's isolated regions: a client, its grant codes and
+// its tokens exist only in the data center where the client was registered.
+type DataCenter struct {
+	Code        string
+	Location    string
+	AccountsURL string
+	// APIDomain is what Zoho usually answers as api_domain there; the answer
+	// itself is authoritative (it differs per product).
+	APIDomain string
+}
+
+var dataCenters = []DataCenter{
+	{Code: "us", Location: "United States", AccountsURL: "https://accounts.zoho.com", APIDomain: "https://www.zohoapis.com"},
+	{Code: "eu", Location: "Europe", AccountsURL: "https://accounts.zoho.eu", APIDomain: "https://www.zohoapis.eu"},
+	{Code: "in", Location: "India", AccountsURL: "https://accounts.zoho.in", APIDomain: "https://www.zohoapis.in"},
+	{Code: "au", Location: "Australia", AccountsURL: "https://accounts.zoho.com.au", APIDomain: "https://www.zohoapis.com.au"},
+	{Code: "jp", Location: "Japan", AccountsURL: "https://accounts.zoho.jp", APIDomain: "https://www.zohoapis.jp"},
+	{Code: "cn", Location: "China", AccountsURL: "https://accounts.zoho.com.cn", APIDomain: "https://www.zohoapis.com.cn"},
+	{Code: "ca", Location: "Canada", AccountsURL: "https://accounts.zohocloud.ca", APIDomain: "https://www.zohoapis.ca"},
+	{Code: "sa", Location: "Saudi Arabia", AccountsURL: "https://accounts.zoho.sa", APIDomain: "https://www.zohoapis.sa"},
+	{Code: "uk", Location: "United Kingdom", AccountsURL: "https://accounts.zoho.uk", APIDomain: "https://www.zohoapis.uk"},
+}
+
+// DefaultDataCenter is Zoho's original region, where most clients live.
+const DefaultDataCenter = "us"
+
+// DataCenters lists every known data center, in a stable order.
+func DataCenters() []DataCenter {
+	return append([]DataCenter(nil), dataCenters...)
+}
+
+// DataCenterCodes lists the valid data_center values, in a stable order.
+func DataCenterCodes() []string {
+	codes := make([]string, len(dataCenters))
+	for i, dc := range dataCenters {
+		codes[i] = dc.Code
+	}
+	return codes
+}
+
+// LookupDataCenter finds a data center by its code (case-insensitive).
+func LookupDataCenter(code string) (DataCenter, bool) {
+	for _, dc := range dataCenters {
+		if strings.EqualFold(dc.Code, strings.TrimSpace(code)) {
+			return dc, true
+		}
+	}
+	return DataCenter{}, false
+}
+
+// NormalizeAccountsURL checks an accounts URL and returns it without a
+// trailing slash. It must be https, except for loopback hosts (the local
+// emulator), and must name the host only: tokens travel to it, so a typo'd
+// scheme or an embedded credential is refused rather than guessed at.
+func NormalizeAccountsURL(raw string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return "", fmt.Errorf("%q is not an absolute URL such as https://accounts.zoho.eu", raw)
+	}
+	switch {
+	case u.User != nil:
+		return "", fmt.Errorf("the URL must not carry a user name or password")
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return "", fmt.Errorf("the URL must not carry a query or fragment")
+	case strings.Trim(u.Path, "/") != "":
+		return "", fmt.Errorf("the URL must name the accounts host only, without a path (got path %q)", u.Path)
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+	case "http":
+		if !IsLoopbackHost(u.Hostname()) {
+			return "", fmt.Errorf("http:// is allowed only for loopback hosts (127.0.0.0/8, ::1, localhost); use https://%s", u.Host)
+		}
+	default:
+		return "", fmt.Errorf("the scheme must be https (got %q)", u.Scheme)
+	}
+	return strings.ToLower(u.Scheme) + "://" + u.Host, nil
+}
+
+// IsLoopbackHost reports whether host is localhost or a loopback address.
+func IsLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,38 @@
+package zoho
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+)
+
+// Token is what Zoho's token endpoint hands out. RefreshToken is set only by
+// the grant-code exchange: Zoho never rotates refresh tokens.
+type Token struct {
+	AccessToken  string
+	RefreshToken string
+	APIDomain    string
+	TokenType    string
+	// Scopes as Zoho granted them (it answers space-separated); nil when the
+	// answer carried no scope.
+	Scopes []string
+	// ExpiresAt is the moment the access token stops working, computed from
+	// expires_in (or the legacy expires_in_sec) and the client's clock.
+	ExpiresAt time.Time
+}
+
+// ExpiresIn is the lifetime left at now, never negative.
+func (t *Token) ExpiresIn(now time.Time) time.Duration {
+	d := t.ExpiresAt.Sub(now)
+	if d < 0 {
+		return 0
+	}
+	return d
+}
+
+// Fingerprint names a secret without revealing it: the first 16 hex digits
+// of its SHA-256. It is what state IDs, logs and diagnostics show.
+func Fingerprint(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:8])
+}
