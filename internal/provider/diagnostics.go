@@ -1,0 +1,114 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
+)
+
+// callContext is what a diagnostic needs to know about the failed call.
+type callContext struct {
+	accountsURL string
+	// codeAttribute is the attribute that carried the grant code, for
+	// exchange failures ("grant_code_wo" or "grant_code").
+	codeAttribute string
+	// tokenName names the refresh token involved without revealing it.
+	tokenName string
+}
+
+const newGrantCodeSteps = "Generate a new grant code: Zoho API Console (https://api-console.zoho.com, or your data center's) → " +
+	"Self Client → Generate Code, with the scopes you need (it is valid for 3 minutes by default). " +
+	"Put it in grant_code_wo and increase grant_code_wo_version (or set the new code in grant_code), then apply again within the code's lifetime."
+
+// addZohoError turns an error from internal/zoho into a diagnostic that says
+// what happened, why it probably happened and what to do next. The error's
+// own text (never holding a secret) comes last.
+func addZohoError(ctx context.Context, diags *diag.Diagnostics, err error, cc callContext) {
+	summary, detail, attr := explain(ctx, err, cc)
+	detail += "\n\nError: " + err.Error()
+	if attr != "" {
+		diags.AddAttributeError(path.Root(attr), summary, detail)
+		return
+	}
+	diags.AddError(summary, detail)
+}
+
+func explain(ctx context.Context, err error, cc callContext) (summary, detail, attr string) {
+	var zerr *zoho.Error
+	var rerr *zoho.ResponseError
+	var terr *zoho.TransportError
+	switch {
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil:
+		return "Zoho Request Cancelled", "The request to " + cc.accountsURL + " was cancelled before Zoho answered.", ""
+	case errors.As(err, &zerr):
+		return explainZoho(zerr, cc)
+	case errors.As(err, &rerr):
+		detail = fmt.Sprintf("%s did not answer like Zoho Accounts. ", cc.accountsURL)
+		if rerr.ServerError() {
+			detail += "It failed with a server error even after retries (see max_retries); Zoho may be having an outage. Try again later."
+		} else {
+			detail += "Check accounts_url / data_center, and any proxy between here and Zoho (HTTPS_PROXY)."
+		}
+		return "Unexpected Answer From Zoho Accounts", detail, ""
+	case errors.As(err, &terr):
+		detail = fmt.Sprintf("No answer came from %s after %d attempt(s). Check the network, proxy settings (HTTPS_PROXY, NO_PROXY), "+
+			"accounts_url / data_center, and request_timeout.", cc.accountsURL, terr.Attempts)
+		if cc.codeAttribute != "" && terr.MayHaveReachedServer {
+			detail += " The request may have reached Zoho, and a grant code works only once, so it was not repeated; " +
+				"if Zoho consumed the code, the refresh token it issued is lost and a new code is needed. " + newGrantCodeSteps
+		}
+		return "Cannot Reach Zoho Accounts", detail, ""
+	}
+	return "Zoho Request Failed", "The call to " + cc.accountsURL + " failed.", ""
+}
+
+func explainZoho(e *zoho.Error, cc callContext) (summary, detail, attr string) {
+	switch e.Code {
+	case zoho.CodeInvalidCode:
+		if cc.codeAttribute != "" {
+			return "Invalid Or Expired Zoho Grant Code",
+				"Zoho refused the grant code (invalid_code). A grant code works only once and only for a few minutes, " +
+					"and must be exchanged in the data center where it was generated (" + cc.accountsURL + " here). " + newGrantCodeSteps,
+				cc.codeAttribute
+		}
+		return "Zoho Refresh Token Rejected",
+			fmt.Sprintf("Zoho no longer accepts the refresh token %s (invalid_code): it was revoked, removed from Connected Apps, "+
+				"evicted (Zoho keeps 20 refresh tokens per user and client, the 21st deletes the oldest), or it belongs to another client "+
+				"or data center. Create a new one: generate a grant code and replace the zoho_oauth_refresh_token resource "+
+				"(increase grant_code_wo_version).", cc.tokenName), ""
+	case zoho.CodeInvalidClient:
+		return "Invalid Zoho Client",
+			"Zoho does not know this client at " + cc.accountsURL + " (invalid_client). Either client_id or client_secret is wrong, " +
+				"or the client was registered in another data center: a client exists only in the data center where it was created " +
+				"(see the API Console's address). Set data_center (or accounts_url) to that data center.", ""
+	case zoho.CodeInvalidClientSecret:
+		return "Invalid Zoho Client Secret",
+			"Zoho rejected the client secret (invalid_client_secret). Copy it again from the API Console (Client Secret tab) into " +
+				"client_secret or " + envClientSecret + "; with Multi-DC enabled, each data center may have its own secret.", "client_secret"
+	case zoho.CodeInvalidRedirectURI:
+		return "Zoho Redirect URI Mismatch",
+			"Zoho refused the redirect URI (invalid_redirect_uri): redirect_uri must equal the one the grant code was generated with " +
+				"and registered for this client in the API Console. Self Client codes need no redirect_uri.", "redirect_uri"
+	case zoho.CodeAccessDenied:
+		return "Too Many Zoho Grant Codes",
+			"Zoho refused (access_denied): a client may generate about 10 grant codes per 10 minutes. Wait 10 minutes, then generate one code and use it.", ""
+	case zoho.CodeThrottled:
+		return "Zoho Token Limit Reached",
+			"Zoho throttled this token (" + e.Raw + "): one refresh token may mint about 10 access tokens per 10 minutes, and once over the limit " +
+				"Zoho blocks it for the rest of the window, so the request was not retried. Wait up to 10 minutes. To avoid it, mint fewer tokens: " +
+				"use one zoho_oauth_access_token per refresh token (instances with the same credentials share one token in a run), and set " +
+				"token_cache_dir (or " + envTokenCacheDir + ") so that plan and apply share a cached token.", ""
+	case zoho.CodeInvalidScope:
+		return "Invalid Zoho Scope", "Zoho rejected the scopes (invalid_scope). Use scope names such as ZohoCRM.modules.READ, as listed in the product's API documentation.", "scopes"
+	case zoho.CodeMissingOrgInfo:
+		return "Zoho Organisation Needed", "This client belongs to several organisations, so Zoho needs soid (missing_org_info), for example \"ZohoCRM.<org id>\".", "soid"
+	case zoho.CodeUnauthorizedClient, zoho.CodeUnsupportedGrantType:
+		return "Grant Not Allowed For This Zoho Client", "Zoho refused the grant type for this client (" + e.Raw + "). The client credentials grant works only for a Self Client.", ""
+	}
+	return "Zoho Request Failed", "Zoho answered an error this provider does not know: " + e.Raw + ".", ""
+}

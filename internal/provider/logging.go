@@ -1,0 +1,53 @@
+package provider
+
+import (
+	"context"
+	"regexp"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
+)
+
+// logSubsystem carries the OAuth client's HTTP log lines (TF_LOG_PROVIDER_ZOHO_OAUTH).
+const logSubsystem = "oauth"
+
+// zohoSecretShape matches Zoho's grant codes, refresh and access tokens
+// (1000.<32 hex>.<32 hex>), whatever variable they travel in.
+var zohoSecretShape = regexp.MustCompile(`1000\.[0-9a-fA-F]{32}\.[0-9a-fA-F]{32}`)
+
+// secretFieldKeys are log field names whose values are always masked.
+var secretFieldKeys = []string{"client_secret", "refresh_token", "access_token", "grant_code", "grant_code_wo", "code", "token", "authorization_header", "Authorization"}
+
+// withMasking returns a context whose provider and subsystem loggers mask
+// the given secrets, every value shaped like a Zoho token, and every field
+// named like a secret. Each entry point (CRUD, Open, Read) calls it first.
+func withMasking(ctx context.Context, secrets ...string) context.Context {
+	ctx = tflog.NewSubsystem(ctx, logSubsystem)
+	nonEmpty := make([]string, 0, len(secrets))
+	for _, s := range secrets {
+		if s != "" {
+			nonEmpty = append(nonEmpty, s)
+		}
+	}
+	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, secretFieldKeys...)
+	ctx = tflog.MaskAllFieldValuesRegexes(ctx, zohoSecretShape)
+	ctx = tflog.MaskMessageRegexes(ctx, zohoSecretShape)
+	ctx = tflog.MaskAllFieldValuesStrings(ctx, nonEmpty...)
+	ctx = tflog.MaskMessageStrings(ctx, nonEmpty...)
+	ctx = tflog.SubsystemMaskFieldValuesWithFieldKeys(ctx, logSubsystem, secretFieldKeys...)
+	ctx = tflog.SubsystemMaskAllFieldValuesRegexes(ctx, logSubsystem, zohoSecretShape)
+	ctx = tflog.SubsystemMaskMessageRegexes(ctx, logSubsystem, zohoSecretShape)
+	ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, logSubsystem, nonEmpty...)
+	ctx = tflog.SubsystemMaskMessageStrings(ctx, logSubsystem, nonEmpty...)
+	return ctx
+}
+
+// logToTflog adapts the OAuth client's log lines onto tflog's subsystem.
+func logToTflog(ctx context.Context, level zoho.LogLevel, msg string, fields map[string]any) {
+	if level == zoho.LogWarn {
+		tflog.SubsystemWarn(ctx, logSubsystem, msg, fields)
+		return
+	}
+	tflog.SubsystemDebug(ctx, logSubsystem, msg, fields)
+}

@@ -1,0 +1,198 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+
+	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
+	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
+)
+
+// testClock is a clock the tests move by hand, shared by the emulator and
+// the provider, so expiry is tested without sleeping.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newTestClock() *testClock {
+	return &testClock{now: time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)}
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// testEnv is one emulated Zoho (us and eu accounts hosts) with a Self Client
+// registered in us, and the provider wired to it.
+type testEnv struct {
+	t      *testing.T
+	emu    *zohotest.Emulator
+	clock  *testClock
+	usURL  string
+	euURL  string
+	client zohotest.Client
+	env    sync.Map // the provider's environment variables
+}
+
+func newTestEnv(t *testing.T) *testEnv {
+	t.Helper()
+	clock := newTestClock()
+	emu := zohotest.New(zohotest.Options{Now: clock.Now})
+	e := &testEnv{t: t, emu: emu, clock: clock, usURL: emu.StartServer(t, "us"), euURL: emu.StartServer(t, "eu")}
+	e.client = emu.RegisterClient(zohotest.Client{DC: "us"})
+	return e
+}
+
+func (e *testEnv) setenv(name, value string) { e.env.Store(name, value) }
+
+func (e *testEnv) getenv(name string) string {
+	if v, ok := e.env.Load(name); ok {
+		return v.(string)
+	}
+	return ""
+}
+
+func (e *testEnv) factories() map[string]func() (tfprotov6.ProviderServer, error) {
+	opts := options{getenv: e.getenv, now: e.clock.Now, retryWaitMin: time.Millisecond, retryWaitMax: 5 * time.Millisecond}
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"zoho": providerserver.NewProtocol6WithError(newWithOptions("test", opts)()),
+	}
+}
+
+// code issues a Self Client grant code, as "Generate Code" in the API Console.
+func (e *testEnv) code(scopes ...string) string {
+	e.t.Helper()
+	if len(scopes) == 0 {
+		scopes = []string{"ZohoCRM.users.READ", "ZohoCRM.modules.ALL"}
+	}
+	code, err := e.emu.IssueGrantCode(e.client.ID, zohotest.CodeOptions{Scopes: scopes})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return code
+}
+
+// providerConfig is a provider block pointing at the us emulator; extra
+// lines go inside it.
+func (e *testEnv) providerConfig(extra ...string) string {
+	return fmt.Sprintf(`
+terraform {
+  required_providers {
+    zoho = { source = "cd40c554/zoho" }
+  }
+}
+
+provider "zoho" {
+  accounts_url  = %q
+  client_id     = %q
+  client_secret = %q
+  max_retries   = 1
+  %s
+}
+`, e.usURL, e.client.ID, e.client.Secret, strings.Join(extra, "\n  "))
+}
+
+// providerConfigWithoutSecret leaves client_secret to ZOHO_CLIENT_SECRET.
+func (e *testEnv) providerConfigWithoutSecret() string {
+	return fmt.Sprintf(`
+terraform {
+  required_providers {
+    zoho = { source = "cd40c554/zoho" }
+  }
+}
+
+provider "zoho" {
+  accounts_url = %q
+  client_id    = %q
+}
+`, e.usURL, e.client.ID)
+}
+
+// expectNoSecrets fails when any of the secrets appears anywhere in the
+// plan or state JSON (sensitive values are in there, only marked).
+type expectNoSecrets []string
+
+var (
+	_ plancheck.PlanCheck   = expectNoSecrets{}
+	_ statecheck.StateCheck = expectNoSecrets{}
+)
+
+func (s expectNoSecrets) find(v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	for _, secret := range s {
+		if secret != "" && strings.Contains(string(raw), secret) {
+			return fmt.Errorf("a secret (fingerprint %s) appears in the JSON", secretName(secret))
+		}
+	}
+	return nil
+}
+
+func (s expectNoSecrets) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	resp.Error = s.find(req.Plan)
+}
+
+func (s expectNoSecrets) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	resp.Error = s.find(req.State)
+}
+
+func secretName(s string) string {
+	if len(s) < 12 {
+		return "?"
+	}
+	return s[:9] + "…"
+}
+
+// zohoClient talks to the us emulator as the test's client, outside Terraform,
+// to set the scene (consume a code, revoke a token behind Terraform's back).
+func (e *testEnv) zohoClient() *zoho.Client {
+	return zoho.New(zoho.Config{AccountsURL: e.usURL, ClientID: e.client.ID, ClientSecret: e.client.Secret, MaxRetries: -1, Now: e.clock.Now})
+}
+
+func (e *testEnv) mustExchange(code string) *zoho.Token {
+	e.t.Helper()
+	tok, err := e.zohoClient().ExchangeCode(context.Background(), code, "")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return tok
+}
+
+func (e *testEnv) mustRevoke(token string) {
+	e.t.Helper()
+	if err := e.zohoClient().Revoke(context.Background(), token); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// errorText matches a diagnostic containing every phrase, in order. The CLI
+// wraps diagnostics at 80 columns, so spaces match any run of white space.
+func errorText(phrases ...string) *regexp.Regexp {
+	quoted := make([]string, len(phrases))
+	for i, p := range phrases {
+		quoted[i] = strings.ReplaceAll(regexp.QuoteMeta(p), " ", `\s+`)
+	}
+	return regexp.MustCompile(`(?s)` + strings.Join(quoted, ".*"))
+}

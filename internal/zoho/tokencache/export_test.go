@@ -1,0 +1,12 @@
+package tokencache
+
+import "github.com/cd40c554/terraform-provider-zoho/internal/zoho"
+
+// Seal and Open expose the sealing layer to the external tests and benchmarks.
+func Seal(key Key, tok *zoho.Token) ([]byte, error) { return seal(key, key.ID(), tok) }
+
+func Open(key Key, sealed []byte) (*zoho.Token, error) { return open(key, key.ID(), sealed) }
+
+// SetWaitHook lets a test learn that a caller has joined a flight, so it can
+// release a blocked mint without sleeping.
+func SetWaitHook(c *Cache, hook func()) { c.waitHook = hook }

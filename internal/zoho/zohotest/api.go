@@ -1,0 +1,88 @@
+package zohotest
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The "protected API" is CRM's GET /crm/v8/users?type=CurrentUser, the call
+// Zoho's own SDK makes after minting to learn who the token belongs to. It
+// lets tests prove that a token works, or that Zoho silently killed it.
+// Every type answers the current user: nothing here needs the others.
+
+// apiError is CRM's error shape for a token it does not accept.
+type apiError struct {
+	Code    string   `json:"code"`
+	Details struct{} `json:"details"`
+	Message string   `json:"message"`
+	Status  string   `json:"status"`
+}
+
+var invalidTokenError = apiError{Code: "INVALID_TOKEN", Message: "invalid oauth token", Status: "error"}
+
+type usersBody struct {
+	Users []apiUser `json:"users"`
+}
+
+type apiUser struct {
+	ID       string `json:"id"`
+	FullName string `json:"full_name"`
+	Email    string `json:"email"`
+	Status   string `json:"status"`
+}
+
+func (h *dcHandler) serveCurrentUser(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		writeMethodNotAllowed(w, http.MethodGet)
+		return
+	}
+	now := h.e.now()
+	userID, ok := h.e.tokenOwner(h.dc, accessTokenFromHeader(r.Header.Get("Authorization")), now)
+	if !ok {
+		writeJSON(w, http.StatusUnauthorized, invalidTokenError)
+		return
+	}
+	writeJSON(w, http.StatusOK, usersBody{Users: []apiUser{{
+		ID:       numericUserID(userID),
+		FullName: "Emulated User",
+		Email:    userID + "@example.com",
+		Status:   "active",
+	}}})
+}
+
+// accessTokenFromHeader accepts both schemes Zoho documents,
+// "Zoho-oauthtoken" (what its SDKs send) and "Bearer"; scheme names are
+// case-insensitive in HTTP.
+func accessTokenFromHeader(header string) string {
+	for _, scheme := range []string{"Zoho-oauthtoken ", "Bearer "} {
+		if len(header) > len(scheme) && strings.EqualFold(header[:len(scheme)], scheme) {
+			return strings.TrimSpace(header[len(scheme):])
+		}
+	}
+	return ""
+}
+
+// tokenOwner returns the user behind a live access token issued by dc. A
+// token from another DC fails like an unknown one: Zoho's API hosts of other
+// DCs do not know it either.
+func (e *Emulator) tokenOwner(dc, token string, now time.Time) (string, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	at := e.liveAccessToken(token, now)
+	if at == nil || at.dc != dc {
+		return "", false
+	}
+	return at.userID, true
+}
+
+// numericUserID turns a user name into a stable 19-digit id shaped like
+// Zoho's CRM user ids.
+func numericUserID(userID string) string {
+	sum := sha256.Sum256([]byte(userID))
+	n := binary.BigEndian.Uint64(sum[:8]) % 1_000_000_000_000_000_000
+	return strconv.FormatUint(1_000_000_000_000_000_000+n, 10)
+}

@@ -1,0 +1,79 @@
+package zohotest_test
+
+import (
+	"net/http"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
+)
+
+const invalidTokenBody = `{"code":"INVALID_TOKEN","details":{},"message":"invalid oauth token","status":"error"}`
+
+func TestProtectedAPI(t *testing.T) {
+	cases := []struct {
+		name          string
+		authorization func(v *env, at string) string
+		dc            string
+		wantStatus    int
+	}{
+		{"Zoho-oauthtoken scheme", func(_ *env, at string) string { return "Zoho-oauthtoken " + at }, "us", http.StatusOK},
+		{"Bearer scheme", func(_ *env, at string) string { return "Bearer " + at }, "us", http.StatusOK},
+		{"scheme in another case", func(_ *env, at string) string { return "bearer " + at }, "us", http.StatusOK},
+		{"no header", func(*env, string) string { return "" }, "us", http.StatusUnauthorized},
+		{"unknown scheme", func(_ *env, at string) string { return "Token " + at }, "us", http.StatusUnauthorized},
+		{"unknown token", func(*env, string) string { return "Bearer 1000.abc.def" }, "us", http.StatusUnauthorized},
+		{"expired token", func(v *env, at string) string {
+			v.clock.Advance(time.Hour)
+			return "Bearer " + at
+		}, "us", http.StatusUnauthorized},
+		{"token of another data center", func(_ *env, at string) string { return "Bearer " + at }, "eu", http.StatusUnauthorized},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			v := newEnv(t, zohotest.Options{})
+			at := v.token("us", credentialsParams(v.selfClient("us"), "ZohoCRM.users.READ")).str(t, "access_token")
+			v.clock.Advance(time.Hour - time.Second) // one second of life left
+
+			resp := v.callAPIWithHeader(tc.dc, tc.authorization(v, at))
+
+			wantAPIStatus(t, resp, tc.wantStatus)
+			wantJSONContentType(t, resp)
+			if tc.wantStatus == http.StatusUnauthorized && string(resp.raw) != invalidTokenBody {
+				t.Errorf("401 body = %s, want %s", resp.raw, invalidTokenBody)
+			}
+			if tc.wantStatus == http.StatusOK {
+				wantCurrentUser(t, resp, "user-1")
+			}
+		})
+	}
+}
+
+func wantCurrentUser(t *testing.T, resp response, userID string) {
+	t.Helper()
+	users, _ := resp.json(t)["users"].([]any)
+	if len(users) != 1 {
+		t.Fatalf("users = %s, want one", resp.raw)
+	}
+	user := users[0].(map[string]any)
+	if user["email"] != userID+"@example.com" || user["full_name"] != "Emulated User" || user["status"] != "active" ||
+		!regexp.MustCompile(`^\d{19}$`).MatchString(user["id"].(string)) {
+		t.Errorf("user = %v", user)
+	}
+}
+
+func TestProtectedAPIReportsTheTokenOwner(t *testing.T) {
+	v := newEnv(t, zohotest.Options{})
+	c := v.emu.RegisterClient(zohotest.Client{UserID: "alice"})
+	at := v.token("us", credentialsParams(c, "ZohoCRM.users.READ")).str(t, "access_token")
+	wantCurrentUser(t, v.callAPI("us", at), "alice")
+}
+
+func TestProtectedAPIMethod(t *testing.T) {
+	v := newEnv(t, zohotest.Options{})
+	resp := v.do(mustRequest(t, http.MethodPost, v.url("us")+"/crm/v8/users?type=CurrentUser"))
+	if resp.status != http.StatusMethodNotAllowed || resp.header.Get("Allow") != http.MethodGet {
+		t.Fatalf("POST: %d Allow=%q, want 405 Allow=GET", resp.status, resp.header.Get("Allow"))
+	}
+}
