@@ -283,7 +283,9 @@ func TestAccRefreshToken_badAnswersAndLostConnections(t *testing.T) {
 				ExpectError: errorText("Unexpected Answer From Zoho Accounts", "HTTP 200 with an HTML page"),
 			},
 			{
-				PreConfig:   func() { e.emu.InjectFault(zohotest.Fault{Path: "/oauth/v2/token", Kind: zohotest.FaultStatus, Status: 502}) },
+				PreConfig: func() {
+					e.emu.InjectFault(zohotest.Fault{Path: "/oauth/v2/token", Kind: zohotest.FaultStatus, Status: 502})
+				},
 				Config:      e.providerConfig() + writeOnlyConfig(e.code(), 1),
 				ExpectError: errorText("Unexpected Answer From Zoho Accounts", "server error", "HTTP 502"),
 			},
@@ -416,8 +418,8 @@ func TestAccRefreshToken_destroy(t *testing.T) {
 			{
 				// Revoked behind Terraform's back: destroy warns and succeeds.
 				PreConfig: func() { e.mustRevoke(token) },
-				Config:  e.providerConfig() + writeOnlyConfig(e.code(), 1),
-				Destroy: true,
+				Config:    e.providerConfig() + writeOnlyConfig(e.code(), 1),
+				Destroy:   true,
 			},
 		},
 		CheckDestroy: func(*terraform.State) error {

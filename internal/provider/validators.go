@@ -23,7 +23,9 @@ func (v accountsURLValidator) Description(context.Context) string {
 	return "must be an https:// URL of the accounts host (http:// only for loopback hosts)"
 }
 
-func (v accountsURLValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v accountsURLValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (v accountsURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
