@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
+	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/tokencache"
 )
 
 // options are the provider's seams for tests: the environment, the clock and
@@ -49,6 +50,9 @@ type providerData struct {
 	requestTimeout time.Duration
 	maxRetries     int
 	tokenCacheDir  string
+	// tokens shares access tokens between instances in this process and,
+	// with tokenCacheDir, between processes.
+	tokens *tokencache.Cache
 	// unknown lists provider attributes whose values are not known yet
 	// (they depend on something not yet applied); reported when needed.
 	unknown []string
@@ -108,7 +112,14 @@ func (p *zohoProvider) resolveSettings(cfg providerModel, terraformVersion strin
 		}
 		d.maxRetries = n
 	}
-	d.tokenCacheDir = pick("token_cache_dir", cfg.TokenCacheDir, envTokenCacheDir).value
+	cacheDir := pick("token_cache_dir", cfg.TokenCacheDir, envTokenCacheDir)
+	d.tokenCacheDir = cacheDir.value
+	tokens, err := tokencache.New(tokencache.Options{Dir: d.tokenCacheDir, Now: p.opts.now})
+	if err != nil {
+		diags.AddAttributeError(path.Root("token_cache_dir"), "Unusable Zoho Token Cache Directory",
+			fmt.Sprintf("The %s is %q, which cannot be used: %s. Point it at a directory this user may create and write, or unset it.", cacheDir.source, cacheDir.value, err))
+	}
+	d.tokens = tokens
 	return d, diags
 }
 

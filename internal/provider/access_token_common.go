@@ -1,0 +1,168 @@
+package provider
+
+import (
+	"context"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
+	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/tokencache"
+)
+
+// accessTokenModel is shared by the ephemeral resource and the data source.
+type accessTokenModel struct {
+	RefreshToken        types.String `tfsdk:"refresh_token"`
+	Scopes              types.List   `tfsdk:"scopes"`
+	SOID                types.String `tfsdk:"soid"`
+	ClientID            types.String `tfsdk:"client_id"`
+	ClientSecret        types.String `tfsdk:"client_secret"`
+	DataCenter          types.String `tfsdk:"data_center"`
+	AccountsURL         types.String `tfsdk:"accounts_url"`
+	AccessToken         types.String `tfsdk:"access_token"`
+	AuthorizationHeader types.String `tfsdk:"authorization_header"`
+	APIDomain           types.String `tfsdk:"api_domain"`
+	TokenType           types.String `tfsdk:"token_type"`
+	ExpiresIn           types.Int64  `tfsdk:"expires_in"`
+	ExpiresAt           types.String `tfsdk:"expires_at"`
+}
+
+// authorizationScheme is the header prefix Zoho's APIs document.
+const authorizationScheme = "Zoho-oauthtoken "
+
+// mintedToken is a token handed out, with where it came from.
+type mintedToken struct {
+	token    *zoho.Token
+	endpoint endpoint
+	source   tokencache.Source
+}
+
+// usesClientCredentials reports the grant chosen from configuration alone:
+// no refresh token means the Self Client client-credentials grant.
+func (m *accessTokenModel) usesClientCredentials() bool { return m.RefreshToken.IsNull() }
+
+func (m *accessTokenModel) requestedScopes(ctx context.Context) ([]string, diag.Diagnostics) {
+	var scopes []string
+	if m.Scopes.IsNull() || m.Scopes.IsUnknown() {
+		return nil, nil
+	}
+	diags := m.Scopes.ElementsAs(ctx, &scopes, false)
+	return scopes, diags
+}
+
+// mintAccessToken gets an access token for the model's credentials: from the
+// provider's cache (memory, then disk) or by one request shared by every
+// concurrent caller with the same credentials. With bypassCache a token of
+// its own is minted (it will be revoked on close).
+func (d *providerData) mintAccessToken(ctx context.Context, m *accessTokenModel, bypassCache bool) (*mintedToken, diag.Diagnostics) {
+	ep, diags := d.resolveEndpoint(clientOverrides{ClientID: m.ClientID, ClientSecret: m.ClientSecret, DataCenter: m.DataCenter, AccountsURL: m.AccountsURL})
+	if diags.HasError() {
+		return nil, diags
+	}
+	scopes, scopeDiags := m.requestedScopes(ctx)
+	if diags.Append(scopeDiags...); diags.HasError() {
+		return nil, diags
+	}
+	client := d.client(ep)
+	key := tokencache.Key{AccountsURL: ep.accountsURL, ClientID: ep.clientID, ClientSecret: ep.clientSecret,
+		RefreshToken: m.RefreshToken.ValueString(), Scopes: scopes, SOID: m.SOID.ValueString()}
+	mint := func(ctx context.Context) (*zoho.Token, error) {
+		if m.usesClientCredentials() {
+			return client.ClientCredentials(ctx, scopes, key.SOID)
+		}
+		return client.Refresh(ctx, key.RefreshToken)
+	}
+	var (
+		tok    *zoho.Token
+		source = tokencache.SourceMinted
+		err    error
+	)
+	if bypassCache {
+		tok, err = mint(ctx)
+	} else {
+		tok, source, err = d.tokens.Get(ctx, key, mint)
+		if werr := d.tokens.LastWriteError(); werr != nil {
+			tflog.Warn(ctx, "could not write the Zoho token cache; the next process will mint again", map[string]any{"token_cache_dir": d.tokenCacheDir, "error": werr.Error()})
+		}
+	}
+	if err != nil {
+		addZohoError(ctx, &diags, err, callContext{accountsURL: ep.accountsURL, tokenName: tokenNameOf(m)})
+		return nil, diags
+	}
+	tflog.Debug(ctx, "got Zoho access token", map[string]any{
+		"source": source.String(), "access_token_id": zoho.Fingerprint(tok.AccessToken),
+		"expires_at": tok.ExpiresAt.UTC().Format(time.RFC3339), "cache_key": key.ID(),
+	})
+	return &mintedToken{token: tok, endpoint: ep, source: source}, diags
+}
+
+func tokenNameOf(m *accessTokenModel) string {
+	if m.usesClientCredentials() {
+		return "(client credentials)"
+	}
+	return zoho.Fingerprint(m.RefreshToken.ValueString())
+}
+
+// fill copies a token into the model's results. expires_in is the time left
+// now, so a cached token reports less than 3600.
+func (m *accessTokenModel) fill(t *zoho.Token, now time.Time) {
+	m.AccessToken = types.StringValue(t.AccessToken)
+	m.AuthorizationHeader = types.StringValue(authorizationScheme + t.AccessToken)
+	m.APIDomain = types.StringValue(t.APIDomain)
+	m.TokenType = types.StringValue(t.TokenType)
+	m.ExpiresIn = types.Int64Value(int64(t.ExpiresIn(now) / time.Second))
+	m.ExpiresAt = types.StringValue(t.ExpiresAt.UTC().Format(time.RFC3339))
+	if t.Scopes != nil {
+		m.Scopes = scopesValue(t.Scopes)
+	} else if m.Scopes.IsUnknown() {
+		m.Scopes = types.ListNull(types.StringType)
+	}
+}
+
+// unknownResults marks every result unknown: used when an input is not known
+// yet at plan time, so nothing is requested.
+func (m *accessTokenModel) unknownResults() {
+	m.AccessToken = types.StringUnknown()
+	m.AuthorizationHeader = types.StringUnknown()
+	m.APIDomain = types.StringUnknown()
+	m.TokenType = types.StringUnknown()
+	m.ExpiresIn = types.Int64Unknown()
+	m.ExpiresAt = types.StringUnknown()
+	if m.Scopes.IsNull() {
+		m.Scopes = types.ListUnknown(types.StringType)
+	}
+}
+
+// hasUnknownInput reports whether any input is still unknown (for example a
+// refresh token from a resource that is not created yet).
+func (m *accessTokenModel) hasUnknownInput() bool {
+	for _, v := range []attr.Value{m.RefreshToken, m.Scopes, m.SOID, m.ClientID, m.ClientSecret, m.DataCenter, m.AccountsURL} {
+		if v.IsUnknown() {
+			return true
+		}
+	}
+	return false
+}
+
+// checkGrantChoice reports a configuration with neither or both grants.
+func (m *accessTokenModel) checkGrantChoice() diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !m.RefreshToken.IsNull() && !m.Scopes.IsNull() {
+		diags.AddAttributeError(path.Root("scopes"), "Conflicting Zoho Grants",
+			"Set either refresh_token (mint from a refresh token) or scopes (Self Client client credentials), not both. "+
+				"A token minted from a refresh token carries the scopes its grant code had.")
+	}
+	if m.RefreshToken.IsNull() && m.Scopes.IsNull() {
+		diags.AddAttributeError(path.Root("refresh_token"), "Missing Zoho Refresh Token Or Scopes",
+			"Set refresh_token (for example zoho_oauth_refresh_token.x.refresh_token) or, for a Self Client, scopes to use the client credentials grant.")
+	}
+	if !m.SOID.IsNull() && !m.RefreshToken.IsNull() {
+		diags.AddAttributeError(path.Root("soid"), "soid Needs The Client Credentials Grant",
+			"soid selects an organisation for the client credentials grant; remove it or use scopes instead of refresh_token.")
+	}
+	return diags
+}
