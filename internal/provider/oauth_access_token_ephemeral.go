@@ -155,11 +155,15 @@ func (r *accessTokenEphemeral) Renew(ctx context.Context, req ephemeral.RenewReq
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	resp.Diagnostics.AddWarning("Zoho Access Token About To Expire",
-		fmt.Sprintf("The access token handed out by zoho_oauth_access_token expires at %s (about %s from now), and this run is still going. "+
+	resp.Diagnostics.AddWarning(expiryWarning(h, r.data.opts.now()))
+}
+
+func expiryWarning(h handedOut, now time.Time) (summary, detail string) {
+	return "Zoho Access Token About To Expire",
+		fmt.Sprintf("The access token handed out by zoho_oauth_access_token expires at %s (in %s), and this run is still going. "+
 			"Terraform cannot replace an ephemeral value during a run, so whatever still uses it will get INVALID_TOKEN after that. "+
 			"Split the run (for example -target the slow part first) or shorten it.",
-			h.ExpiresAt.UTC().Format(time.RFC3339), h.ExpiresAt.Sub(r.data.opts.now()).Round(time.Second)))
+			h.ExpiresAt.UTC().Format(time.RFC3339), max(h.ExpiresAt.Sub(now), 0).Round(time.Second))
 }
 
 // Close revokes the token when revoke_on_close asked for it. Failing to

@@ -153,6 +153,9 @@ func (p *zohoProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	resp.ResourceData = data
 	// The framework does not copy ResourceData to ephemeral resources.
 	resp.EphemeralResourceData = data
+	if p.opts.configured != nil {
+		p.opts.configured()
+	}
 }
 
 func (p *zohoProvider) Resources(context.Context) []func() resource.Resource {

@@ -7,11 +7,13 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
@@ -52,6 +54,9 @@ type testEnv struct {
 	euURL  string
 	client zohotest.Client
 	env    sync.Map // the provider's environment variables
+	// configures counts provider configurations: one per CLI command, as
+	// a real provider process is started per command.
+	configures atomic.Int32
 }
 
 func newTestEnv(t *testing.T) *testEnv {
@@ -73,9 +78,11 @@ func (e *testEnv) getenv(name string) string {
 }
 
 func (e *testEnv) factories() map[string]func() (tfprotov6.ProviderServer, error) {
-	opts := options{getenv: e.getenv, now: e.clock.Now, retryWaitMin: time.Millisecond, retryWaitMax: 5 * time.Millisecond}
+	opts := options{getenv: e.getenv, now: e.clock.Now, retryWaitMin: time.Millisecond, retryWaitMax: 5 * time.Millisecond,
+		configured: func() { e.configures.Add(1) }}
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"zoho": providerserver.NewProtocol6WithError(newWithOptions("test", opts)()),
+		"echo": echoprovider.NewProviderServer(),
 	}
 }
 
@@ -99,6 +106,7 @@ func (e *testEnv) providerConfig(extra ...string) string {
 terraform {
   required_providers {
     zoho = { source = "cd40c554/zoho" }
+    echo = { source = "cd40c554/echo" }
   }
 }
 
@@ -118,6 +126,7 @@ func (e *testEnv) providerConfigWithoutSecret() string {
 terraform {
   required_providers {
     zoho = { source = "cd40c554/zoho" }
+    echo = { source = "cd40c554/echo" }
   }
 }
 

@@ -24,6 +24,9 @@ type options struct {
 	now          func() time.Time
 	retryWaitMin time.Duration
 	retryWaitMax time.Duration
+	// configured is told of every Configure: tests count provider
+	// "processes" (each CLI command configures the provider anew).
+	configured func()
 }
 
 func (o options) withDefaults() options {

@@ -1,0 +1,459 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
+)
+
+var ephemeralCLIs = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)}
+
+var accessTokenShape = regexp.MustCompile(`^1000\.[0-9a-f]{32}\.[0-9a-f]{32}$`)
+
+// echoOf hands the ephemeral result to the echo provider, whose echo.t
+// resource shows it in state for the checks (only in tests).
+const echoOf = `
+provider "echo" {
+  data = ephemeral.zoho_oauth_access_token.t
+}
+
+resource "echo" "t" {}
+`
+
+func (e *testEnv) refreshToken(scopes ...string) string {
+	e.t.Helper()
+	if len(scopes) == 0 {
+		scopes = []string{"ZohoCRM.users.READ", "ZohoCRM.modules.ALL"}
+	}
+	token, err := e.emu.IssueRefreshToken(e.client.ID, scopes)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return token
+}
+
+func ephemeralFrom(refresh string, extra ...string) string {
+	return fmt.Sprintf(`
+ephemeral "zoho_oauth_access_token" "t" {
+  refresh_token = %q
+  %s
+}
+`, refresh, strings.Join(extra, "\n  "))
+}
+
+func echoed(attr string) tfjsonpath.Path { return tfjsonpath.New("data").AtMapKey(attr) }
+
+// echoedValue reads one echoed result attribute of echo.t from state.
+func echoedValue(s *terraform.State, attr string) string {
+	return echoedValueAt(s, "echo.t", attr)
+}
+
+func echoedValueAt(s *terraform.State, addr, attr string) string {
+	return s.RootModule().Resources[addr].Primary.Attributes["data."+attr]
+}
+
+// echoAs is echoOf under another resource name: an echo resource keeps what
+// it echoed when created, so a step that needs the new value uses a new one.
+func echoAs(name string) string {
+	return strings.ReplaceAll(echoOf, `"echo" "t"`, `"echo" "`+name+`"`)
+}
+
+func TestAccAccessTokenEphemeral_everyResult(t *testing.T) {
+	e := newTestEnv(t)
+	refresh := e.refreshToken()
+	e.clock.Advance(0)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   ephemeralCLIs,
+		Steps: []resource.TestStep{{
+			Config: e.providerConfig() + ephemeralFrom(refresh) + echoOf,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("echo.t", echoed("access_token"), knownvalue.StringRegexp(accessTokenShape)),
+				statecheck.ExpectKnownValue("echo.t", echoed("authorization_header"), knownvalue.StringRegexp(regexp.MustCompile(`^Zoho-oauthtoken 1000\.[0-9a-f]{32}\.[0-9a-f]{32}$`))),
+				statecheck.ExpectKnownValue("echo.t", echoed("api_domain"), knownvalue.StringExact("https://www.zohoapis.com")),
+				statecheck.ExpectKnownValue("echo.t", echoed("token_type"), knownvalue.StringExact("Bearer")),
+				statecheck.ExpectKnownValue("echo.t", echoed("scopes"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.StringExact("ZohoCRM.users.READ"), knownvalue.StringExact("ZohoCRM.modules.ALL"),
+				})),
+				statecheck.ExpectKnownValue("echo.t", echoed("expires_in"), knownvalue.Int64Exact(3600)),
+				statecheck.ExpectKnownValue("echo.t", echoed("expires_at"), knownvalue.StringExact(e.clock.Now().Add(time.Hour).Format(time.RFC3339))),
+				statecheck.ExpectKnownValue("echo.t", echoed("refresh_token"), knownvalue.StringExact(refresh)),
+				statecheck.ExpectKnownValue("echo.t", echoed("revoke_on_close"), knownvalue.Null()),
+			},
+			Check: func(s *terraform.State) error {
+				token := echoedValue(s, "access_token")
+				if echoedValue(s, "authorization_header") != "Zoho-oauthtoken "+token {
+					return fmt.Errorf("authorization_header does not carry the access token")
+				}
+				if !e.emu.AccessTokenLive(token) {
+					return fmt.Errorf("the access token handed out is not live at Zoho")
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+func TestAccAccessTokenEphemeral_twentyInstancesMintOncePerProcess(t *testing.T) {
+	e := newTestEnv(t)
+	refresh := e.refreshToken()
+	cfg := e.providerConfig() + fmt.Sprintf(`
+ephemeral "zoho_oauth_access_token" "t" {
+  count         = 20
+  refresh_token = %q
+}
+
+provider "echo" {
+  data = distinct([for t in ephemeral.zoho_oauth_access_token.t : t.access_token])
+}
+
+resource "echo" "t" {}
+`, refresh)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   ephemeralCLIs,
+		Steps: []resource.TestStep{{
+			Config: cfg,
+			ConfigStateChecks: []statecheck.StateCheck{
+				// All 20 instances of the last command hold one and the same token.
+				statecheck.ExpectKnownValue("echo.t", tfjsonpath.New("data"), knownvalue.ListSizeExact(1)),
+			},
+			Check: func(*terraform.State) error {
+				mints, processes := e.emu.MintsFor(refresh), int(e.configures.Load())
+				t.Logf("20 instances: %d mints over %d provider configurations", mints, processes)
+				if mints != processes {
+					return fmt.Errorf("%d mints for %d provider processes, want one per process", mints, processes)
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+func TestAccAccessTokenEphemeral_tokenCacheDir(t *testing.T) {
+	e := newTestEnv(t)
+	refresh := e.refreshToken()
+	dir := filepath.Join(t.TempDir(), "zoho-cache")
+	cfg := e.providerConfig(fmt.Sprintf("token_cache_dir = %q", dir)) + ephemeralFrom(refresh) + echoOf
+	cacheFile := func() string {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.token"))
+		if len(files) != 1 {
+			t.Fatalf("cache files: %v, want exactly one", files)
+		}
+		return files[0]
+	}
+	var garbage = []byte("not a sealed token, and certainly not one of ours")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   ephemeralCLIs,
+		Steps: []resource.TestStep{
+			{
+				// plan, apply and the checks' plans are separate provider
+				// configurations: together they mint once.
+				Config: cfg,
+				Check: func(s *terraform.State) error {
+					if mints, processes := e.emu.MintsFor(refresh), e.configures.Load(); mints != 1 || processes < 2 {
+						return fmt.Errorf("%d mints over %d provider processes, want 1 over at least 2", mints, processes)
+					}
+					return checkCacheFile(cacheFile(), echoedValue(s, "access_token"), refresh, e.client.Secret)
+				},
+			},
+			{
+				// A corrupted entry is ignored and replaced.
+				PreConfig: func() {
+					if err := os.WriteFile(cacheFile(), garbage, 0o600); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: strings.ReplaceAll(cfg, echoOf, echoAs("after_corruption")),
+				Check: func(s *terraform.State) error {
+					if mints := e.emu.MintsFor(refresh); mints != 2 {
+						return fmt.Errorf("%d mints, want 2: the corrupt entry is replaced by one new token", mints)
+					}
+					return checkCacheFile(cacheFile(), echoedValueAt(s, "echo.after_corruption", "access_token"), refresh, e.client.Secret)
+				},
+			},
+			{
+				// The replacement is a valid entry: no further mint.
+				Config: cfg,
+				Check: func(*terraform.State) error {
+					if mints := e.emu.MintsFor(refresh); mints != 2 {
+						return fmt.Errorf("%d mints, want still 2", mints)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// checkCacheFile asserts a cache entry is private and holds no secret in clear.
+func checkCacheFile(path string, secrets ...string) error {
+	info, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if info.Mode().Perm() != 0o600 {
+		return fmt.Errorf("cache file mode %v, want 0600", info.Mode().Perm())
+	}
+	if dirInfo, err := os.Stat(filepath.Dir(path)); err != nil || dirInfo.Mode().Perm() != 0o700 {
+		return fmt.Errorf("cache directory mode %v (%v), want 0700", dirInfo.Mode().Perm(), err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	for _, s := range secrets {
+		if s == "" || strings.Contains(string(raw), s) {
+			return fmt.Errorf("cache file holds a secret in clear (or the secret is empty)")
+		}
+	}
+	if accessTokenShapeAnywhere.Match(raw) {
+		return fmt.Errorf("cache file holds something shaped like a Zoho token")
+	}
+	return nil
+}
+
+var accessTokenShapeAnywhere = regexp.MustCompile(`1000\.[0-9a-f]{32}\.[0-9a-f]{32}`)
+
+func TestAccAccessTokenEphemeral_throttledFailsFast(t *testing.T) {
+	e := newTestEnv(t)
+	refresh := e.refreshToken()
+	e.emu.Throttle(refresh)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   ephemeralCLIs,
+		Steps: []resource.TestStep{{
+			Config:      e.providerConfig() + ephemeralFrom(refresh) + echoOf,
+			ExpectError: errorText("Zoho Token Limit Reached", "about 10 access tokens per 10 minutes", "not retried", "token_cache_dir"),
+		}},
+	})
+	if got := e.emu.Counters().ByGrantType["refresh_token"]; got != 1 {
+		t.Errorf("%d refresh requests, want 1: a throttle answer is not retried", got)
+	}
+}
+
+func TestAccAccessTokenEphemeral_defersWhileRefreshTokenUnknown(t *testing.T) {
+	e := newTestEnv(t)
+	cfg := e.providerConfig() + writeOnlyConfig(e.code(), 1) + `
+ephemeral "zoho_oauth_access_token" "t" {
+  refresh_token = zoho_oauth_refresh_token.t.refresh_token
+}
+` + echoOf
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyCLIs,
+		Steps: []resource.TestStep{{
+			Config: cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionCreate),
+				noRefreshRequestYet{e},
+			}},
+			Check: func(s *terraform.State) error {
+				refresh := s.RootModule().Resources[tokenAddr].Primary.Attributes["refresh_token"]
+				if !accessTokenShape.MatchString(echoedValue(s, "access_token")) || e.emu.MintsFor(refresh) == 0 {
+					return fmt.Errorf("no access token was minted at apply")
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+// noRefreshRequestYet asserts the plan made no refresh request: the refresh
+// token did not exist yet, so the ephemeral resource had to wait.
+type noRefreshRequestYet struct{ e *testEnv }
+
+func (c noRefreshRequestYet) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	if n := c.e.emu.Counters().ByGrantType["refresh_token"]; n != 0 {
+		resp.Error = fmt.Errorf("%d refresh requests during plan, want none", n)
+	}
+}
+
+func TestAccAccessTokenEphemeral_clientCredentials(t *testing.T) {
+	e := newTestEnv(t)
+	single := e.emu.RegisterClient(zohotest.Client{DC: "us", Orgs: []string{"ZohoCRM.111"}})
+	multi := e.emu.RegisterClient(zohotest.Client{DC: "us", Orgs: []string{"ZohoCRM.111", "ZohoCRM.222"}})
+	credentials := func(c zohotest.Client, extra ...string) string {
+		return fmt.Sprintf(`
+ephemeral "zoho_oauth_access_token" "t" {
+  client_id     = %q
+  client_secret = %q
+  scopes        = ["ZohoCRM.org.READ", "ZohoCRM.users.READ"]
+  %s
+}
+`, c.ID, c.Secret, strings.Join(extra, "\n  "))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   ephemeralCLIs,
+		Steps: []resource.TestStep{
+			{
+				Config: e.providerConfig() + credentials(single) + echoOf,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("echo.t", echoed("access_token"), knownvalue.StringRegexp(accessTokenShape)),
+					statecheck.ExpectKnownValue("echo.t", echoed("refresh_token"), knownvalue.Null()),
+					statecheck.ExpectKnownValue("echo.t", echoed("scopes"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.StringExact("ZohoCRM.org.READ"), knownvalue.StringExact("ZohoCRM.users.READ"),
+					})),
+					statecheck.ExpectKnownValue("echo.t", echoed("expires_in"), knownvalue.Int64Exact(3600)),
+				},
+				Check: func(*terraform.State) error {
+					if got, want := e.emu.ClientCredentialsMints(single.ID), int(e.configures.Load()); got != want {
+						return fmt.Errorf("%d client credentials mints over %d provider processes", got, want)
+					}
+					return nil
+				},
+			},
+			{
+				Config:      e.providerConfig() + credentials(multi) + echoOf,
+				ExpectError: errorText("Zoho Organisation Needed", "soid"),
+			},
+			{
+				// A new echo resource: an existing one keeps what it echoed first.
+				Config: e.providerConfig() + credentials(multi, `soid = "ZohoCRM.222"`) + echoAs("multi"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("echo.multi", echoed("soid"), knownvalue.StringExact("ZohoCRM.222")),
+					statecheck.ExpectKnownValue("echo.multi", echoed("access_token"), knownvalue.StringRegexp(accessTokenShape)),
+				},
+			},
+		},
+	})
+}
+
+func TestAccAccessTokenEphemeral_invalidConfigurations(t *testing.T) {
+	e := newTestEnv(t)
+	refresh := e.refreshToken()
+	step := func(cfg string, want *regexp.Regexp) resource.TestStep {
+		return resource.TestStep{Config: e.providerConfig() + cfg + echoOf, ExpectError: want}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   ephemeralCLIs,
+		Steps: []resource.TestStep{
+			step(ephemeralFrom(refresh, `scopes = ["ZohoCRM.org.READ"]`), errorText("Conflicting Zoho Grants", "not both")),
+			step(`ephemeral "zoho_oauth_access_token" "t" {}`, errorText("Missing Zoho Refresh Token Or Scopes", "client credentials")),
+			step(ephemeralFrom(refresh, `soid = "ZohoCRM.1"`), errorText("soid Needs The Client Credentials Grant")),
+			step(ephemeralFrom(refresh, `data_center = "mars"`), errorText("data_center", "us")),
+			step(ephemeralFrom(refresh, `scopes = []`), errorText("scopes", "at least 1")),
+		},
+	})
+	if got := e.emu.Counters().TokenRequests; got != 0 {
+		t.Errorf("%d token requests, want none for invalid configurations", got)
+	}
+}
+
+func TestAccAccessTokenEphemeral_revokeOnClose(t *testing.T) {
+	e := newTestEnv(t)
+	refresh := e.refreshToken()
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   ephemeralCLIs,
+		Steps: []resource.TestStep{
+			{
+				Config:      e.providerConfig(fmt.Sprintf("token_cache_dir = %q", t.TempDir())) + ephemeralFrom(refresh, "revoke_on_close = true") + echoOf,
+				ExpectError: errorText("revoke_on_close Conflicts With token_cache_dir"),
+			},
+			{
+				Config: e.providerConfig() + ephemeralFrom(refresh, "revoke_on_close = true") + echoOf,
+				Check: func(s *terraform.State) error {
+					if e.emu.AccessTokenLive(echoedValue(s, "access_token")) {
+						return fmt.Errorf("the access token is still live after the run closed it")
+					}
+					if live := e.emu.LiveAccessTokens(refresh); live != 0 {
+						return fmt.Errorf("%d live access tokens left, want 0", live)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func TestAccAccessTokenEphemeral_provisionerAndNothingInState(t *testing.T) {
+	e := newTestEnv(t)
+	refresh := e.refreshToken()
+	out := filepath.Join(t.TempDir(), "seen-by-provisioner")
+	cfg := e.providerConfig() + ephemeralFrom(refresh) + fmt.Sprintf(`
+resource "terraform_data" "call" {
+  provisioner "local-exec" {
+    command = "printf '%%s' \"$ZOHO_AUTHORIZATION\" > %s"
+    environment = {
+      ZOHO_AUTHORIZATION = ephemeral.zoho_oauth_access_token.t.authorization_header
+    }
+  }
+}
+`, out)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   ephemeralCLIs,
+		Steps: []resource.TestStep{{
+			Config: cfg,
+			ConfigStateChecks: []statecheck.StateCheck{
+				provisionedTokenNotInState{out},
+			},
+		}},
+	})
+}
+
+// provisionedTokenNotInState reads the header the provisioner received and
+// asserts that neither it nor its token appears anywhere in state.
+type provisionedTokenNotInState struct{ file string }
+
+func (c provisionedTokenNotInState) CheckState(ctx context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	raw, err := os.ReadFile(c.file)
+	if err != nil {
+		resp.Error = fmt.Errorf("the provisioner did not run: %w", err)
+		return
+	}
+	header := string(raw)
+	token, ok := strings.CutPrefix(header, "Zoho-oauthtoken ")
+	if !ok || !accessTokenShape.MatchString(token) {
+		resp.Error = fmt.Errorf("the provisioner got no Zoho authorization header")
+		return
+	}
+	state, _ := json.Marshal(req.State)
+	if strings.Contains(string(state), token) {
+		resp.Error = fmt.Errorf("the access token is in state")
+	}
+}
+
+func TestExpiryGuard(t *testing.T) {
+	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		expiresAt, wantRenewAt time.Time
+	}{
+		{now.Add(time.Hour), now.Add(55 * time.Minute)},
+		{now.Add(6 * time.Minute), now.Add(time.Minute)},
+		{now.Add(2 * time.Minute), now}, // a cached token close to its end: renew at once
+	}
+	for _, tt := range tests {
+		if got := renewAt(tt.expiresAt, now); !got.Equal(tt.wantRenewAt) {
+			t.Errorf("renewAt(%v) = %v, want %v", tt.expiresAt, got, tt.wantRenewAt)
+		}
+	}
+	summary, detail := expiryWarning(handedOut{ExpiresAt: now.Add(4*time.Minute + 30*time.Second)}, now)
+	if summary != "Zoho Access Token About To Expire" || !strings.Contains(detail, "expires at 2026-11-29T10:04:30Z (in 4m30s)") ||
+		!strings.Contains(detail, "Split the run") {
+		t.Errorf("warning = %q: %q", summary, detail)
+	}
+	if _, detail := expiryWarning(handedOut{ExpiresAt: now.Add(-time.Minute)}, now); !strings.Contains(detail, "(in 0s)") {
+		t.Errorf("an expired token must not report negative time: %q", detail)
+	}
+}
