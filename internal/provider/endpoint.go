@@ -48,13 +48,7 @@ func (d *providerData) resolveEndpoint(o clientOverrides) (endpoint, diag.Diagno
 	if !o.ClientSecret.IsNull() {
 		ep.clientSecret, needed["client_secret"] = o.ClientSecret.ValueString(), false
 	}
-	var unknown []string
-	for _, attr := range d.unknown {
-		if needed[attr] {
-			unknown = append(unknown, attr)
-		}
-	}
-	if len(unknown) > 0 {
+	if unknown := d.unknownNeeded(needed); len(unknown) > 0 {
 		diags.AddError("Unknown Zoho Provider Setting",
 			fmt.Sprintf("The provider's %s depends on a value that is not known until apply. "+
 				"Apply the source of the value first (-target), set it statically, or use the ZOHO_* environment variable.", strings.Join(unknown, ", ")))
@@ -70,6 +64,18 @@ func (d *providerData) resolveEndpoint(o clientOverrides) (endpoint, diag.Diagno
 			"No Zoho client secret is configured. Set client_secret on this block or in the provider block, or the "+envClientSecret+" environment variable.")
 	}
 	return ep, diags
+}
+
+// unknownNeeded lists the provider settings not yet known that a call
+// needs (those the block does not override).
+func (d *providerData) unknownNeeded(needed map[string]bool) []string {
+	var unknown []string
+	for _, attr := range d.unknown {
+		if needed[attr] {
+			unknown = append(unknown, attr)
+		}
+	}
+	return unknown
 }
 
 // client returns an OAuth client for ep sharing the provider's transport.

@@ -183,11 +183,18 @@ func (r *refreshTokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if r.data == nil || cfg.GrantCode.IsUnknown() || cfg.GrantCodeWO.IsUnknown() {
 		return
 	}
-	if ep, diags := r.data.resolveEndpoint(overridesOf(plan)); !diags.HasError() {
-		plan.AccountsURL = types.StringValue(ep.accountsURL)
-		plan.ClientID = types.StringValue(ep.clientID)
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	ep, diags := r.data.resolveEndpoint(overridesOf(plan))
+	if diags.HasError() {
+		// Missing credentials fail the plan, before anyone approves it; a
+		// setting that is merely unknown yet may still be fine at apply.
+		if len(r.data.unknown) == 0 {
+			resp.Diagnostics.Append(diags...)
+		}
+		return
 	}
+	plan.AccountsURL = types.StringValue(ep.accountsURL)
+	plan.ClientID = types.StringValue(ep.clientID)
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
 func (r *refreshTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

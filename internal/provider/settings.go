@@ -70,7 +70,7 @@ type providerData struct {
 func (p *zohoProvider) resolveSettings(cfg providerModel, terraformVersion string) (*providerData, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	d := &providerData{
-		userAgent: fmt.Sprintf("terraform-provider-zoho/%s (+https://registry.terraform.io/providers/cd40c554/zoho) Terraform/%s", p.version, terraformVersion),
+		userAgent: fmt.Sprintf("terraform-provider-zoho/%s (+https://registry.terraform.io/providers/cd40c554/zoho; CLI %s)", p.version, terraformVersion),
 		transport: cleanhttp.DefaultPooledTransport(),
 		opts:      p.opts,
 	}
@@ -169,7 +169,7 @@ func parsePositiveDuration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("not a duration")
 	}
 	if d <= 0 {
-		return 0, fmt.Errorf("it must be longer than zero")
+		return 0, fmt.Errorf("not longer than zero")
 	}
 	return d, nil
 }

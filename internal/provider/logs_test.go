@@ -1,0 +1,252 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
+	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
+)
+
+// TestAccLogs_traceHoldsNoSecrets proves that a user who runs apply and
+// destroy with TF_LOG=trace gets logs holding no secret: not the client
+// secret, not the grant code, not the refresh token, not any access token
+// Zoho minted, neither in the CLI's output nor in its trace log, which also
+// carries every log line of the provider process.
+//
+// terraform-plugin-testing runs the provider in-process, where its logs are
+// hard to capture, so this test does what a user does: it builds the
+// provider binary, points the real CLI (TF_ACC_TERRAFORM_PATH) at it with
+// development overrides (no init, which needs the network), and runs it
+// against an emulated Zoho, the grant code coming through an ephemeral
+// variable and the credentials through ZOHO_* variables.
+func TestAccLogs_traceHoldsNoSecrets(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("set TF_ACC=1 and TF_ACC_TERRAFORM_PATH=<terraform or tofu binary> to run the CLI end to end with TF_LOG=trace")
+	}
+	cli := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if cli == "" {
+		t.Fatal("TF_ACC is set but TF_ACC_TERRAFORM_PATH is not: name the terraform or tofu binary to run")
+	}
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if v := logsCLIVersion(ctx, t, cli); v[0] < 1 || v[0] == 1 && v[1] < 11 {
+		t.Skipf("%s is version %d.%d: write-only arguments need 1.11 or later", cli, v[0], v[1])
+	}
+
+	pluginDir, work := t.TempDir(), t.TempDir()
+	logsBuildProvider(ctx, t, filepath.Join(pluginDir, "terraform-provider-zoho"))
+	cliConfig := filepath.Join(work, "dev.tfrc")
+	logsWriteFile(t, cliConfig, fmt.Sprintf(`provider_installation {
+  dev_overrides {
+    "registry.terraform.io/cd40c554/zoho"  = %[1]q
+    "registry.opentofu.org/cd40c554/zoho" = %[1]q
+  }
+  direct {}
+}
+`, pluginDir))
+	logsWriteFile(t, filepath.Join(work, "main.tf"), `
+terraform {
+  required_providers {
+    zoho = { source = "cd40c554/zoho" }
+  }
+}
+
+provider "zoho" {}
+
+variable "grant_code" {
+  type      = string
+  ephemeral = true
+}
+
+resource "zoho_oauth_refresh_token" "t" {
+  grant_code_wo         = var.grant_code
+  grant_code_wo_version = 1
+}
+`)
+
+	emu := zohotest.New(zohotest.Options{})
+	url := emu.StartServer(t, "us")
+	client := emu.RegisterClient(zohotest.Client{DC: "us"})
+	code, err := emu.IssueGrantCode(client.ID, zohotest.CodeOptions{Scopes: []string{"ZohoCRM.modules.ALL"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := logsCLIEnv(map[string]string{
+		"TF_CLI_CONFIG_FILE": cliConfig,
+		"TF_LOG":             "trace",
+		"TF_IN_AUTOMATION":   "1",
+		"CHECKPOINT_DISABLE": "1", // no version check over the network
+		"TF_VAR_grant_code":  code,
+		envAccountsURL:       url,
+		envClientID:          client.ID,
+		envClientSecret:      client.Secret,
+	})
+
+	// run returns everything the command printed plus its TF_LOG_PATH file.
+	run := func(command string) string {
+		logPath := filepath.Join(work, command+".log")
+		cmd := exec.CommandContext(ctx, cli, command, "-auto-approve", "-input=false", "-no-color")
+		cmd.Dir, cmd.Env = work, append(env, "TF_LOG_PATH="+logPath)
+		out, err := cmd.CombinedOutput()
+		logFile, _ := os.ReadFile(logPath)
+		captured := string(out) + "\n" + string(logFile)
+		if err != nil {
+			t.Fatalf("%s %s failed: %v\n%s", filepath.Base(cli), command, err, logsTail(logsRedact(captured, code, client.Secret), 60))
+		}
+		return captured
+	}
+
+	applyLog := run("apply")
+	refresh := logsRefreshTokenInState(t, filepath.Join(work, "terraform.tfstate"))
+	if !emu.RefreshTokenLive(refresh) {
+		t.Fatal("apply succeeded, yet the refresh token in state is not live at the emulator")
+	}
+	if !zohoSecretShape.MatchString(refresh) {
+		t.Fatal("the refresh token does not have Zoho's token shape, so the shape check below would prove nothing")
+	}
+	destroyLog := run("destroy")
+	if emu.RefreshTokenLive(refresh) {
+		t.Error("destroy succeeded, yet the refresh token is still live at the emulator")
+	}
+
+	secrets := map[string]string{"client secret": client.Secret, "grant code": code, "refresh token": refresh}
+	for command, captured := range map[string]string{"apply": applyLog, "destroy": destroyLog} {
+		// Proof that the provider's own log lines were captured at all, and at
+		// trace level (the HTTP lines are debug lines of the oauth subsystem).
+		for _, want := range []string{map[string]string{"apply": "created Zoho refresh token", "destroy": "revoked Zoho refresh token"}[command], "sending request to Zoho Accounts", "@module=zoho.oauth"} {
+			if !strings.Contains(captured, want) {
+				t.Errorf("%s: the captured logs lack %q: the provider's logs were not captured, so the checks below prove nothing", command, want)
+			}
+		}
+		for name, secret := range secrets {
+			if strings.Contains(captured, secret) {
+				t.Errorf("%s: the %s (fingerprint %s) appears in the logs, e.g.:\n%s", command, name, zoho.Fingerprint(secret), logsLeakLines(captured, secret, secrets))
+			}
+		}
+		seen := map[string]bool{code: true, refresh: true} // reported above by name
+		for _, m := range zohoSecretShape.FindAllString(captured, -1) {
+			if seen[m] {
+				continue
+			}
+			seen[m] = true
+			t.Errorf("%s: a value shaped like a Zoho token (fingerprint %s) appears in the logs, e.g.:\n%s", command, zoho.Fingerprint(m), logsLeakLines(captured, m, secrets))
+		}
+	}
+}
+
+// logsCLIVersion is the CLI's major and minor version.
+func logsCLIVersion(ctx context.Context, t *testing.T, cli string) [2]int {
+	cmd := exec.CommandContext(ctx, cli, "version", "-json")
+	cmd.Env = logsCLIEnv(map[string]string{"CHECKPOINT_DISABLE": "1"})
+	out, err := cmd.Output()
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err != nil || json.Unmarshal(out, &v) != nil {
+		t.Fatalf("%s version -json: %v\n%s", cli, err, out)
+	}
+	parts := strings.SplitN(v.Version, ".", 3)
+	major, _ := strconv.Atoi(parts[0])
+	minor := 0
+	if len(parts) > 1 {
+		minor, _ = strconv.Atoi(parts[1])
+	}
+	return [2]int{major, minor}
+}
+
+// logsBuildProvider builds the repository's main package, as a release would.
+func logsBuildProvider(ctx context.Context, t *testing.T, out string) {
+	gomod, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
+	if err != nil {
+		t.Fatalf("go env GOMOD: %v", err)
+	}
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "github.com/cd40c554/terraform-provider-zoho")
+	cmd.Dir = filepath.Dir(strings.TrimSpace(string(gomod)))
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building the provider: %v\n%s", err, b)
+	}
+}
+
+// logsCLIEnv is this process's environment without any TF_* or ZOHO_* variable
+// (the caller's TF_LOG or TF_CLI_CONFIG_FILE must not leak in), plus extra.
+func logsCLIEnv(extra map[string]string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "TF_") && !strings.HasPrefix(kv, "ZOHO_") && !strings.HasPrefix(kv, "CHECKPOINT_") {
+			env = append(env, kv)
+		}
+	}
+	for k, v := range extra {
+		env = append(env, k+"="+v)
+	}
+	return env
+}
+
+func logsRefreshTokenInState(t *testing.T, path string) string {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state struct {
+		Resources []struct {
+			Instances []struct {
+				Attributes struct {
+					RefreshToken string `json:"refresh_token"`
+				} `json:"attributes"`
+			} `json:"instances"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(raw, &state); err != nil || len(state.Resources) != 1 || len(state.Resources[0].Instances) != 1 {
+		t.Fatalf("state holds no single resource instance (%v)", err)
+	}
+	return state.Resources[0].Instances[0].Attributes.RefreshToken
+}
+
+// logsLeakLines shows up to three log lines holding leaked, with every known
+// secret (and every token-shaped value) replaced by its name, so a failure
+// tells where the leak is without printing any secret.
+func logsLeakLines(captured, leaked string, secrets map[string]string) string {
+	var lines []string
+	for _, line := range strings.Split(captured, "\n") {
+		if strings.Contains(line, leaked) && len(lines) < 3 {
+			lines = append(lines, "  "+logsRedactNamed(line, secrets))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func logsRedactNamed(s string, secrets map[string]string) string {
+	for name, secret := range secrets {
+		s = strings.ReplaceAll(s, secret, "<"+name+">")
+	}
+	return zohoSecretShape.ReplaceAllStringFunc(s, func(m string) string { return "<token " + zoho.Fingerprint(m) + ">" })
+}
+
+func logsRedact(s string, secrets ...string) string {
+	named := map[string]string{}
+	for i, secret := range secrets {
+		named[fmt.Sprintf("secret %d", i+1)] = secret
+	}
+	return logsRedactNamed(s, named)
+}
+
+func logsTail(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+func logsWriteFile(t *testing.T, path, content string) {
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
