@@ -45,15 +45,7 @@ func TestAccLogs_traceHoldsNoSecrets(t *testing.T) {
 
 	pluginDir, work := t.TempDir(), t.TempDir()
 	logsBuildProvider(ctx, t, filepath.Join(pluginDir, "terraform-provider-zoho"))
-	cliConfig := filepath.Join(work, "dev.tfrc")
-	logsWriteFile(t, cliConfig, fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    "registry.terraform.io/cd40c554/zoho"  = %[1]q
-    "registry.opentofu.org/cd40c554/zoho" = %[1]q
-  }
-  direct {}
-}
-`, pluginDir))
+	cliConfig := logsDevOverrides(t, work, pluginDir)
 	logsWriteFile(t, filepath.Join(work, "main.tf"), `
 terraform {
   required_providers {
@@ -71,6 +63,21 @@ variable "grant_code" {
 resource "zoho_oauth_refresh_token" "t" {
   grant_code_wo         = var.grant_code
   grant_code_wo_version = 1
+}
+
+# An access token minted at apply and handed to a provisioner: it must not
+# show up in any log either.
+ephemeral "zoho_oauth_access_token" "t" {
+  refresh_token = zoho_oauth_refresh_token.t.refresh_token
+}
+
+resource "terraform_data" "call" {
+  provisioner "local-exec" {
+    command = "test -n \"$ZOHO_AUTHORIZATION\""
+    environment = {
+      ZOHO_AUTHORIZATION = ephemeral.zoho_oauth_access_token.t.authorization_header
+    }
+  }
 }
 `)
 
@@ -113,6 +120,9 @@ resource "zoho_oauth_refresh_token" "t" {
 	}
 	if !zohoSecretShape.MatchString(refresh) {
 		t.Fatal("the refresh token does not have Zoho's token shape, so the shape check below would prove nothing")
+	}
+	if emu.MintsFor(refresh) == 0 {
+		t.Fatal("no access token was minted from the refresh token, so the access-token checks below would prove nothing")
 	}
 	destroyLog := run("destroy")
 	if emu.RefreshTokenLive(refresh) {
@@ -177,6 +187,21 @@ func logsBuildProvider(ctx context.Context, t *testing.T, out string) {
 	}
 }
 
+// logsDevOverrides writes a CLI configuration that takes the provider from
+// pluginDir under both registries' addresses, and returns its path.
+func logsDevOverrides(t *testing.T, work, pluginDir string) string {
+	path := filepath.Join(work, "dev.tfrc")
+	logsWriteFile(t, path, fmt.Sprintf(`provider_installation {
+  dev_overrides {
+    "registry.terraform.io/cd40c554/zoho"  = %[1]q
+    "registry.opentofu.org/cd40c554/zoho" = %[1]q
+  }
+  direct {}
+}
+`, pluginDir))
+	return path
+}
+
 // logsCLIEnv is this process's environment without any TF_* or ZOHO_* variable
 // (the caller's TF_LOG or TF_CLI_CONFIG_FILE must not leak in), plus extra.
 func logsCLIEnv(extra map[string]string) []string {
@@ -199,6 +224,7 @@ func logsRefreshTokenInState(t *testing.T, path string) string {
 	}
 	var state struct {
 		Resources []struct {
+			Type      string `json:"type"`
 			Instances []struct {
 				Attributes struct {
 					RefreshToken string `json:"refresh_token"`
@@ -206,10 +232,16 @@ func logsRefreshTokenInState(t *testing.T, path string) string {
 			} `json:"instances"`
 		} `json:"resources"`
 	}
-	if err := json.Unmarshal(raw, &state); err != nil || len(state.Resources) != 1 || len(state.Resources[0].Instances) != 1 {
-		t.Fatalf("state holds no single resource instance (%v)", err)
+	if err := json.Unmarshal(raw, &state); err != nil {
+		t.Fatal(err)
 	}
-	return state.Resources[0].Instances[0].Attributes.RefreshToken
+	for _, r := range state.Resources {
+		if r.Type == "zoho_oauth_refresh_token" && len(r.Instances) == 1 {
+			return r.Instances[0].Attributes.RefreshToken
+		}
+	}
+	t.Fatal("state holds no zoho_oauth_refresh_token instance")
+	return ""
 }
 
 // logsLeakLines shows up to three log lines holding leaked, with every known
