@@ -190,8 +190,13 @@ func TestAccAccessTokenEphemeral_tokenCacheDir(t *testing.T) {
 				},
 			},
 			{
-				// The replacement is a valid entry: no further mint.
-				Config: cfg,
+				// The replacement is a valid entry: no further mint, and ten
+				// minutes later the cached token reports the time it has left.
+				PreConfig: func() { e.clock.Advance(10 * time.Minute) },
+				Config:    strings.ReplaceAll(cfg, echoOf, echoAs("later")),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("echo.later", echoed("expires_in"), knownvalue.Int64Exact(3000)),
+				},
 				Check: func(*terraform.State) error {
 					if mints := e.emu.MintsFor(refresh); mints != 2 {
 						return fmt.Errorf("%d mints, want still 2", mints)

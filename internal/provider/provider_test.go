@@ -13,9 +13,13 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
@@ -204,4 +208,33 @@ func errorText(phrases ...string) *regexp.Regexp {
 		quoted[i] = strings.ReplaceAll(regexp.QuoteMeta(p), " ", `\s+`)
 	}
 	return regexp.MustCompile(`(?s)` + strings.Join(quoted, ".*"))
+}
+
+// The client secret may come from an ephemeral value (a secret manager's
+// ephemeral resource, or an ephemeral variable as here).
+func TestAccProvider_ephemeralClientSecret(t *testing.T) {
+	e := newTestEnv(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyCLIs,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+variable "client_secret" {
+  type      = string
+  ephemeral = true
+}
+
+provider "zoho" {
+  accounts_url  = %q
+  client_id     = %q
+  client_secret = var.client_secret
+}
+`, e.usURL, e.client.ID) + writeOnlyConfig(e.code(), 1),
+			ConfigVariables: config.Variables{"client_secret": config.StringVariable(e.client.Secret)},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("refresh_token"), knownvalue.StringRegexp(accessTokenShape)),
+				expectNoSecrets{e.client.Secret},
+			},
+		}},
+	})
 }
