@@ -1,12 +1,9 @@
 package provider
 
 import (
-	"context"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
 )
@@ -16,21 +13,7 @@ import (
 // its own provider process, so without token_cache_dir each mints an access
 // token; with it, the pair mints one in total.
 func TestAccCLI_planThenApplyMintsOnceWithTokenCache(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("set TF_ACC=1 and TF_ACC_TERRAFORM_PATH=<terraform or tofu binary> to run the CLI as separate processes")
-	}
-	cli := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if cli == "" {
-		t.Fatal("TF_ACC is set but TF_ACC_TERRAFORM_PATH is not: name the terraform or tofu binary to run")
-	}
-	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	if v := logsCLIVersion(ctx, t, cli); v[0] < 1 || v[0] == 1 && v[1] < 10 {
-		t.Skipf("%s is version %d.%d: ephemeral resources need 1.10 or later", cli, v[0], v[1])
-	}
-	pluginDir := t.TempDir()
-	logsBuildProvider(ctx, t, filepath.Join(pluginDir, "terraform-provider-zoho"))
+	ctx, cli, pluginDir := cliUnderTest(t, 10, "ephemeral resources")
 
 	for _, tt := range []struct {
 		name      string

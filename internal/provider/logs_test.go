@@ -29,22 +29,8 @@ import (
 // against an emulated Zoho, the grant code coming through an ephemeral
 // variable and the credentials through ZOHO_* variables.
 func TestAccLogs_traceHoldsNoSecrets(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("set TF_ACC=1 and TF_ACC_TERRAFORM_PATH=<terraform or tofu binary> to run the CLI end to end with TF_LOG=trace")
-	}
-	cli := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if cli == "" {
-		t.Fatal("TF_ACC is set but TF_ACC_TERRAFORM_PATH is not: name the terraform or tofu binary to run")
-	}
-	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	if v := logsCLIVersion(ctx, t, cli); v[0] < 1 || v[0] == 1 && v[1] < 11 {
-		t.Skipf("%s is version %d.%d: write-only arguments need 1.11 or later", cli, v[0], v[1])
-	}
-
-	pluginDir, work := t.TempDir(), t.TempDir()
-	logsBuildProvider(ctx, t, filepath.Join(pluginDir, "terraform-provider-zoho"))
+	ctx, cli, pluginDir := cliUnderTest(t, 11, "write-only arguments")
+	work := t.TempDir()
 	cliConfig := logsDevOverrides(t, work, pluginDir)
 	logsWriteFile(t, filepath.Join(work, "main.tf"), `
 terraform {
@@ -152,6 +138,28 @@ resource "terraform_data" "call" {
 			t.Errorf("%s: a value shaped like a Zoho token (fingerprint %s) appears in the logs, e.g.:\n%s", command, zoho.Fingerprint(m), logsLeakLines(captured, m, secrets))
 		}
 	}
+}
+
+// cliUnderTest is the preamble of every test that runs the CLI as a user
+// does: it skips unless TF_ACC is set, checks the CLI (TF_ACC_TERRAFORM_PATH)
+// is at least 1.minMinor, and builds the provider into a plugin directory.
+func cliUnderTest(t *testing.T, minMinor int, feature string) (context.Context, string, string) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("set TF_ACC=1 and TF_ACC_TERRAFORM_PATH=<terraform or tofu binary> to run the CLI end to end")
+	}
+	cli := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if cli == "" {
+		t.Fatal("TF_ACC is set but TF_ACC_TERRAFORM_PATH is not: name the terraform or tofu binary to run")
+	}
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	t.Cleanup(cancel)
+	if v := logsCLIVersion(ctx, t, cli); v[0] < 1 || v[0] == 1 && v[1] < minMinor {
+		t.Skipf("%s is version %d.%d: %s need 1.%d or later", cli, v[0], v[1], feature, minMinor)
+	}
+	pluginDir := t.TempDir()
+	logsBuildProvider(ctx, t, filepath.Join(pluginDir, "terraform-provider-zoho"))
+	return ctx, cli, pluginDir
 }
 
 // logsCLIVersion is the CLI's major and minor version.

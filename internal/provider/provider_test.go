@@ -103,17 +103,22 @@ func (e *testEnv) code(scopes ...string) string {
 	return code
 }
 
-// providerConfig is a provider block pointing at the us emulator; extra
-// lines go inside it.
-func (e *testEnv) providerConfig(extra ...string) string {
-	return fmt.Sprintf(`
+// requiredProviders names the providers under test: "cd40c554/zoho" is
+// registry.terraform.io/... for Terraform and registry.opentofu.org/... for
+// OpenTofu, matching the address the test framework serves them at.
+const requiredProviders = `
 terraform {
   required_providers {
     zoho = { source = "cd40c554/zoho" }
     echo = { source = "cd40c554/echo" }
   }
 }
+`
 
+// providerConfig is a provider block pointing at the us emulator; extra
+// lines go inside it.
+func (e *testEnv) providerConfig(extra ...string) string {
+	return requiredProviders + fmt.Sprintf(`
 provider "zoho" {
   accounts_url  = %q
   client_id     = %q
@@ -126,14 +131,7 @@ provider "zoho" {
 
 // providerConfigWithoutSecret leaves client_secret to ZOHO_CLIENT_SECRET.
 func (e *testEnv) providerConfigWithoutSecret() string {
-	return fmt.Sprintf(`
-terraform {
-  required_providers {
-    zoho = { source = "cd40c554/zoho" }
-    echo = { source = "cd40c554/echo" }
-  }
-}
-
+	return requiredProviders + fmt.Sprintf(`
 provider "zoho" {
   accounts_url = %q
   client_id    = %q
