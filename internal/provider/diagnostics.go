@@ -23,7 +23,7 @@ type callContext struct {
 
 const newGrantCodeSteps = "Generate a new grant code: Zoho API Console (https://api-console.zoho.com, or your data center's) → " +
 	"Self Client → Generate Code, with the scopes you need (it is valid for 3 minutes by default). " +
-	"Put it in grant_code_wo and increase grant_code_wo_version (or set the new code in grant_code), then apply again within the code's lifetime."
+	"Put it in grant_code_wo and increase grant_code_wo_version if this apply did not already (or set the new code in grant_code), then apply again within the code's lifetime."
 
 // addZohoError turns an error from internal/zoho into a diagnostic that says
 // what happened, why it probably happened and what to do next. The error's

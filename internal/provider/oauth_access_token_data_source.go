@@ -30,10 +30,11 @@ func (d *accessTokenDataSource) Metadata(_ context.Context, req datasource.Metad
 
 func (d *accessTokenDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "~> **This data source stores the access token in state** (marked sensitive, but readable by anyone who can read the state). " +
+		MarkdownDescription: "~> **This data source stores the access token in state and in saved plan files** (marked sensitive, but readable by anyone who can read them). " +
 			"Prefer the `zoho_oauth_access_token` **ephemeral resource**, which stores nothing (Terraform >= 1.10, OpenTofu >= 1.11); use this " +
 			"data source only on older CLIs.\n\n" +
-			"Mints a Zoho access token from a refresh token, or with the Self Client client credentials grant, on every plan and apply. " +
+			"Mints a Zoho access token from a refresh token, or with the Self Client client credentials grant, whenever Terraform reads it " +
+			"(every plan and refresh; an apply of a saved plan reuses the plan's token). " +
 			"Instances with the same credentials share one token per provider process, and the provider's `token_cache_dir` shares it between processes.",
 		Attributes: dataSourceTokenAttributes(),
 	}

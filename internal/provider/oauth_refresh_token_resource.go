@@ -84,15 +84,19 @@ func (r *refreshTokenResource) Schema(_ context.Context, _ resource.SchemaReques
 					"Set `grant_code_wo_version` with it; a new code is taken only when that version changes. Needs Terraform >= 1.11 or OpenTofu >= 1.11.",
 			},
 			"grant_code_wo_version": schema.Int64Attribute{
-				Optional:            true,
-				MarkdownDescription: "Any number; changing it replaces the refresh token, exchanging the code in `grant_code_wo` again (so set a new code first).",
-				PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+				Optional: true,
+				MarkdownDescription: "Any number, set together with `grant_code_wo`. Changing it from one number to another replaces the refresh token by " +
+					"exchanging the code then in `grant_code_wo`, which must be a new one (a code works once). Adding it to an imported token, or removing it, " +
+					"keeps the token.",
+				PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplaceIf(versionChanged,
+					"Replaces the token when the version changes from one number to another.", "Replaces the token when the version changes from one number to another.")},
 			},
 			"grant_code": schema.StringAttribute{
 				Optional: true, Sensitive: true,
 				MarkdownDescription: "The grant code, for CLIs without write-only arguments. It is **stored in state** (harmless once used: a code works once). " +
-					"Changing it replaces the refresh token. Conflicts with `grant_code_wo`.",
-				PlanModifiers: replace,
+					"Setting a new code replaces the refresh token; removing it after creation keeps the token. Conflicts with `grant_code_wo`.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(newCodeSet,
+					"Replaces the token when a new code is set.", "Replaces the token when a new code is set.")},
 			},
 			"redirect_uri": schema.StringAttribute{
 				Optional:            true,
@@ -105,8 +109,9 @@ func (r *refreshTokenResource) Schema(_ context.Context, _ resource.SchemaReques
 			},
 			"client_secret": schema.StringAttribute{
 				Optional: true, Sensitive: true,
-				MarkdownDescription: "Client secret to use instead of the provider's. Changing it replaces the token.",
-				PlanModifiers:       replace,
+				MarkdownDescription: "Client secret to use instead of the provider's. Stored in state (sensitive); prefer the provider's setting or " +
+					"`ZOHO_CLIENT_SECRET`. Changing it replaces the token.",
+				PlanModifiers: replace,
 			},
 			"data_center": schema.StringAttribute{
 				Optional:            true,
@@ -116,8 +121,8 @@ func (r *refreshTokenResource) Schema(_ context.Context, _ resource.SchemaReques
 			},
 			"accounts_url": schema.StringAttribute{
 				Optional: true, Computed: true,
-				MarkdownDescription: "Accounts server to use instead of the provider's (`https://`, or `http://` on loopback). When not set, the URL resolved " +
-					"from `data_center` or the provider. Recorded in state: destroy revokes the token there, whatever the provider says later.",
+				MarkdownDescription: "Accounts server to use instead of the provider's (`https://`, or `http://` on loopback). When not set, it records the URL " +
+					"resolved from `data_center` or the provider. Recorded in state: destroy revokes the token there, whatever the provider says later.",
 				Validators:    []validator.String{accountsURLValidator{canonical: true}},
 				PlanModifiers: keepAndReplace,
 			},
@@ -315,6 +320,19 @@ func (r *refreshTokenResource) ImportState(ctx context.Context, req resource.Imp
 		CreatedAt:       types.StringNull(),
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// versionChanged replaces the token only when grant_code_wo_version goes from
+// one number to another: adding a version to an imported token, or removing
+// it once the code is spent, must not ask for a new exchange.
+func versionChanged(_ context.Context, req planmodifier.Int64Request, resp *int64planmodifier.RequiresReplaceIfFuncResponse) {
+	resp.RequiresReplace = !req.StateValue.IsNull() && !req.ConfigValue.IsNull()
+}
+
+// newCodeSet replaces the token when grant_code is set to a new code, but
+// not when a spent code is removed from the configuration.
+func newCodeSet(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+	resp.RequiresReplace = !req.ConfigValue.IsNull()
 }
 
 func overridesOf(m refreshTokenModel) clientOverrides {

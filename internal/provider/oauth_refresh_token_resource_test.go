@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -131,21 +132,36 @@ func TestAccRefreshToken_grantCodeForOlderCLIs(t *testing.T) {
 	code := e.code("ZohoCRM.org.READ")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		Steps: []resource.TestStep{{
-			Config: e.providerConfig() + fmt.Sprintf(`
+		Steps: []resource.TestStep{
+			{
+				Config: e.providerConfig() + fmt.Sprintf(`
 resource "zoho_oauth_refresh_token" "t" {
   grant_code        = %q
   revoke_on_destroy = false
 }`, code),
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectSensitiveValue(tokenAddr, tfjsonpath.New("grant_code")),
-			}},
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("grant_code"), knownvalue.StringExact(code)),
-				statecheck.ExpectSensitiveValue(tokenAddr, tfjsonpath.New("grant_code")),
-				statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("scopes"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("ZohoCRM.org.READ")})),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectSensitiveValue(tokenAddr, tfjsonpath.New("grant_code")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("grant_code"), knownvalue.StringExact(code)),
+					statecheck.ExpectSensitiveValue(tokenAddr, tfjsonpath.New("grant_code")),
+					statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("scopes"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("ZohoCRM.org.READ")})),
+				},
 			},
-		}},
+			{
+				// Removing the spent code keeps the token (and drops the code from state).
+				Config: e.providerConfig() + `
+resource "zoho_oauth_refresh_token" "t" {
+  revoke_on_destroy = false
+}`,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("grant_code"), knownvalue.Null()),
+				},
+			},
+		},
 		CheckDestroy: func(s *terraform.State) error {
 			if e.emu.Counters().Revoked != 0 {
 				return fmt.Errorf("revoke_on_destroy = false, yet a token was revoked")
@@ -190,6 +206,16 @@ func TestAccRefreshToken_newVersionReplacesAndRevokesTheOldToken(t *testing.T) {
 			{
 				// revoke_on_destroy changes in place.
 				Config: e.providerConfig() + writeOnlyConfig(second, 2, "revoke_on_destroy = false"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate),
+				}},
+			},
+			{
+				// Once the code is spent, the code and its version may go.
+				Config: e.providerConfig() + `
+resource "zoho_oauth_refresh_token" "t" {
+  revoke_on_destroy = false
+}`,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate),
 				}},
@@ -350,6 +376,15 @@ resource "zoho_oauth_refresh_token" "t" {}
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 			{
+				// Adding a version to the imported token does not replace it.
+				Config: strings.Replace(importConfig, `resource "zoho_oauth_refresh_token" "t" {}`, `resource "zoho_oauth_refresh_token" "t" {
+  grant_code_wo_version = 1
+}`, 1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate),
+				}},
+			},
+			{
 				// The import command takes the same ID form.
 				Config:                               e.providerConfig() + `resource "zoho_oauth_refresh_token" "t" {}`,
 				ResourceName:                         tokenAddr,
@@ -357,6 +392,8 @@ resource "zoho_oauth_refresh_token" "t" {}
 				ImportStateId:                        "env:ZOHO_EXISTING_REFRESH_TOKEN",
 				ImportStateVerify:                    true,
 				ImportStateVerifyIdentifierAttribute: "id",
+				// Configuration only: an import cannot know it.
+				ImportStateVerifyIgnore: []string{"grant_code_wo_version"},
 			},
 		},
 		CheckDestroy: func(*terraform.State) error {

@@ -1,0 +1,30 @@
+# WARNING: a data source's results are stored in state. The access token
+# below is marked sensitive but is readable, in the clear, by anyone who can
+# read the state (for about an hour, until it expires). On Terraform >= 1.10
+# or OpenTofu >= 1.11 use the `zoho_oauth_access_token` ephemeral resource,
+# which stores nothing.
+data "zoho_oauth_access_token" "crm" {
+  refresh_token = var.zoho_refresh_token
+}
+
+variable "zoho_refresh_token" {
+  type      = string
+  sensitive = true
+}
+
+# For example in a provisioner, through its environment (never in the command).
+resource "terraform_data" "crm_current_user" {
+  provisioner "local-exec" {
+    # printf is a shell builtin and curl reads the header from stdin, so the
+    # token is on no command line.
+    command = "printf 'Authorization: %s\\n' \"$ZOHO_AUTH\" | curl -fsS -H @- \"$ZOHO_API/crm/v8/users?type=CurrentUser\""
+    environment = {
+      ZOHO_AUTH = data.zoho_oauth_access_token.crm.authorization_header
+      ZOHO_API  = data.zoho_oauth_access_token.crm.api_domain
+    }
+  }
+}
+
+output "zoho_token_expires_at" {
+  value = data.zoho_oauth_access_token.crm.expires_at
+}
