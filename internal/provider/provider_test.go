@@ -25,27 +25,10 @@ import (
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
 )
 
-// testClock is a clock the tests move by hand, shared by the emulator and
-// the provider, so expiry is tested without sleeping.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newTestClock() *testClock {
-	return &testClock{now: time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)}
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+// newTestClock is shared by the emulator and the provider, so expiry is
+// tested without sleeping.
+func newTestClock() *zohotest.Clock {
+	return zohotest.NewClock(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC))
 }
 
 // testEnv is one emulated Zoho (us and eu accounts hosts) with a Self Client
@@ -53,7 +36,7 @@ func (c *testClock) Advance(d time.Duration) {
 type testEnv struct {
 	t      *testing.T
 	emu    *zohotest.Emulator
-	clock  *testClock
+	clock  *zohotest.Clock
 	usURL  string
 	euURL  string
 	client zohotest.Client

@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/tokencache"
+	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
 )
 
 // Secrets are distinctive so a test can search file bytes for them.
@@ -31,36 +31,21 @@ var (
 	}
 )
 
-// clock is a movable clock: expiry is tested by moving it, never by sleeping.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2025, 3, 4, 5, 6, 7, 8, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+// newClock is a movable clock: expiry is tested by moving it, never by sleeping.
+func newClock() *zohotest.Clock {
+	return zohotest.NewClock(time.Date(2025, 3, 4, 5, 6, 7, 8, time.UTC))
 }
 
 // minter stands in for Zoho's token endpoint and counts what it is asked.
 type minter struct {
-	clock   *clock
+	clock   *zohotest.Clock
 	calls   atomic.Int32
 	err     error         // returned instead of a token when set
 	started chan struct{} // if set, receives once per call
 	release chan struct{} // if set, every call waits for it to close
 }
 
-func newMinter(c *clock) *minter { return &minter{clock: c} }
+func newMinter(c *zohotest.Clock) *minter { return &minter{clock: c} }
 
 // blocking makes every call announce itself and wait for release.
 func (m *minter) blocking() *minter {
@@ -95,7 +80,7 @@ func (m *minter) mint(ctx context.Context) (*zoho.Token, error) {
 
 func (m *minter) Calls() int { return int(m.calls.Load()) }
 
-func newCache(t testing.TB, dir string, c *clock) *tokencache.Cache {
+func newCache(t testing.TB, dir string, c *zohotest.Clock) *tokencache.Cache {
 	t.Helper()
 	cache, err := tokencache.New(tokencache.Options{Dir: dir, Now: c.Now})
 	if err != nil {

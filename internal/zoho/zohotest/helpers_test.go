@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,30 +19,12 @@ import (
 // tokenPattern is Zoho's shape for codes, access and refresh tokens.
 var tokenPattern = regexp.MustCompile(`^1000\.[0-9a-f]{32}\.[0-9a-f]{32}$`)
 
-// clock is a movable time source, so lifetimes are tested without sleeping.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // env is one emulator with its clock, lazily started servers per data
 // center and an HTTP client of its own (so closed connections do not leak
 // between tests).
 type env struct {
 	t      *testing.T
-	clock  *clock
+	clock  *zohotest.Clock
 	emu    *zohotest.Emulator
 	urls   map[string]string
 	client *http.Client
@@ -51,7 +32,7 @@ type env struct {
 
 func newEnv(t *testing.T, opts zohotest.Options) *env {
 	t.Helper()
-	clk := &clock{now: time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)}
+	clk := zohotest.NewClock(time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC))
 	opts.Now = clk.Now
 	transport := &http.Transport{}
 	t.Cleanup(transport.CloseIdleConnections)
