@@ -1,0 +1,165 @@
+package provider
+
+// The token economy: Zoho lets one refresh token mint about 10 access tokens
+// per 10 minutes, so instances share a token per process, token_cache_dir
+// shares it across processes, and a throttle answer fails fast.
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+func TestAccAccessTokenEphemeral_twentyInstancesMintOncePerProcess(t *testing.T) {
+	e := newTestEnv(t)
+	refresh := e.refreshToken()
+	cfg := e.providerConfig() + fmt.Sprintf(`
+ephemeral "zoho_oauth_access_token" "t" {
+  count         = 20
+  refresh_token = %q
+}
+
+provider "echo" {
+  data = distinct([for t in ephemeral.zoho_oauth_access_token.t : t.access_token])
+}
+
+resource "echo" "t" {}
+`, refresh)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   ephemeralCLIs,
+		Steps: []resource.TestStep{{
+			Config: cfg,
+			ConfigStateChecks: []statecheck.StateCheck{
+				// All 20 instances of the last command hold one and the same token.
+				statecheck.ExpectKnownValue("echo.t", tfjsonpath.New("data"), knownvalue.ListSizeExact(1)),
+			},
+			Check: func(*terraform.State) error {
+				mints, processes := e.emu.MintsFor(refresh), int(e.configures.Load())
+				t.Logf("20 instances: %d mints over %d provider configurations", mints, processes)
+				if mints != processes {
+					return fmt.Errorf("%d mints for %d provider processes, want one per process", mints, processes)
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+func TestAccAccessTokenEphemeral_tokenCacheDir(t *testing.T) {
+	e := newTestEnv(t)
+	refresh := e.refreshToken()
+	dir := filepath.Join(t.TempDir(), "zoho-cache")
+	cfg := e.providerConfig(fmt.Sprintf("token_cache_dir = %q", dir)) + ephemeralFrom(refresh) + echoOf
+	cacheFile := func() string {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.token"))
+		if len(files) != 1 {
+			t.Fatalf("cache files: %v, want exactly one", files)
+		}
+		return files[0]
+	}
+	var garbage = []byte("not a sealed token, and certainly not one of ours")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   ephemeralCLIs,
+		Steps: []resource.TestStep{
+			{
+				// plan, apply and the checks' plans are separate provider
+				// configurations: together they mint once.
+				Config: cfg,
+				Check: func(s *terraform.State) error {
+					if mints, processes := e.emu.MintsFor(refresh), e.configures.Load(); mints != 1 || processes < 2 {
+						return fmt.Errorf("%d mints over %d provider processes, want 1 over at least 2", mints, processes)
+					}
+					return checkCacheFile(cacheFile(), echoedValue(s, "access_token"), refresh, e.client.Secret)
+				},
+			},
+			{
+				// A corrupted entry is ignored and replaced.
+				PreConfig: func() {
+					if err := os.WriteFile(cacheFile(), garbage, 0o600); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: strings.ReplaceAll(cfg, echoOf, echoAs("after_corruption")),
+				Check: func(s *terraform.State) error {
+					if mints := e.emu.MintsFor(refresh); mints != 2 {
+						return fmt.Errorf("%d mints, want 2: the corrupt entry is replaced by one new token", mints)
+					}
+					return checkCacheFile(cacheFile(), echoedValueAt(s, "echo.after_corruption", "access_token"), refresh, e.client.Secret)
+				},
+			},
+			{
+				// The replacement is a valid entry: no further mint, and ten
+				// minutes later the cached token reports the time it has left.
+				PreConfig: func() { e.clock.Advance(10 * time.Minute) },
+				Config:    strings.ReplaceAll(cfg, echoOf, echoAs("later")),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("echo.later", echoed("expires_in"), knownvalue.Int64Exact(3000)),
+				},
+				Check: func(*terraform.State) error {
+					if mints := e.emu.MintsFor(refresh); mints != 2 {
+						return fmt.Errorf("%d mints, want still 2", mints)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// checkCacheFile asserts a cache entry is private and holds no secret in clear.
+func checkCacheFile(path string, secrets ...string) error {
+	info, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if info.Mode().Perm() != 0o600 {
+		return fmt.Errorf("cache file mode %v, want 0600", info.Mode().Perm())
+	}
+	if dirInfo, err := os.Stat(filepath.Dir(path)); err != nil || dirInfo.Mode().Perm() != 0o700 {
+		return fmt.Errorf("cache directory mode %v (%v), want 0700", dirInfo.Mode().Perm(), err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	for _, s := range secrets {
+		if s == "" || strings.Contains(string(raw), s) {
+			return fmt.Errorf("cache file holds a secret in clear (or the secret is empty)")
+		}
+	}
+	if accessTokenShapeAnywhere.Match(raw) {
+		return fmt.Errorf("cache file holds something shaped like a Zoho token")
+	}
+	return nil
+}
+
+var accessTokenShapeAnywhere = regexp.MustCompile(`1000\.[0-9a-f]{32}\.[0-9a-f]{32}`)
+
+func TestAccAccessTokenEphemeral_throttledFailsFast(t *testing.T) {
+	e := newTestEnv(t)
+	refresh := e.refreshToken()
+	e.emu.Throttle(refresh)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   ephemeralCLIs,
+		Steps: []resource.TestStep{{
+			Config:      e.providerConfig() + ephemeralFrom(refresh) + echoOf,
+			ExpectError: errorText("Zoho Token Limit Reached", "about 10 access tokens per 10 minutes", "not retried", "token_cache_dir"),
+		}},
+	})
+	if got := e.emu.Counters().ByGrantType["refresh_token"]; got != 1 {
+		t.Errorf("%d refresh requests, want 1: a throttle answer is not retried", got)
+	}
+}
