@@ -5,8 +5,6 @@ import (
 	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-
-	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
 )
 
 // logSubsystem carries the OAuth client's HTTP log lines (TF_LOG_PROVIDER_ZOHO_OAUTH).
@@ -44,10 +42,6 @@ func withMasking(ctx context.Context, secrets ...string) context.Context {
 }
 
 // logToTflog adapts the OAuth client's log lines onto tflog's subsystem.
-func logToTflog(ctx context.Context, level zoho.LogLevel, msg string, fields map[string]any) {
-	if level == zoho.LogWarn {
-		tflog.SubsystemWarn(ctx, logSubsystem, msg, fields)
-		return
-	}
+func logToTflog(ctx context.Context, msg string, fields map[string]any) {
 	tflog.SubsystemDebug(ctx, logSubsystem, msg, fields)
 }

@@ -57,17 +57,10 @@ type Config struct {
 	Now func() time.Time
 }
 
-// LogFunc receives the client's log lines with structured fields. Fields
-// carry no secret: URLs hold none (secrets travel in form bodies).
-type LogFunc func(ctx context.Context, level LogLevel, msg string, fields map[string]any)
-
-// LogLevel is the severity of a log line.
-type LogLevel int
-
-const (
-	LogDebug LogLevel = iota
-	LogWarn
-)
+// LogFunc receives the client's debug lines (one per attempt and answer)
+// with structured fields. Fields carry no secret: URLs hold none (secrets
+// travel in form bodies).
+type LogFunc func(ctx context.Context, msg string, fields map[string]any)
 
 // Client talks to one accounts server with one set of client credentials.
 type Client struct {
@@ -96,7 +89,7 @@ func New(cfg Config) *Client {
 		cfg.Now = time.Now
 	}
 	if cfg.Log == nil {
-		cfg.Log = func(context.Context, LogLevel, string, map[string]any) {}
+		cfg.Log = func(context.Context, string, map[string]any) {}
 	}
 	return &Client{
 		cfg: cfg,
@@ -109,9 +102,3 @@ func New(cfg Config) *Client {
 		},
 	}
 }
-
-// AccountsURL is the accounts server this client talks to.
-func (c *Client) AccountsURL() string { return c.cfg.AccountsURL }
-
-// ClientID is the OAuth client this client authenticates as.
-func (c *Client) ClientID() string { return c.cfg.ClientID }

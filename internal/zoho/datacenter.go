@@ -33,11 +33,6 @@ var dataCenters = []DataCenter{
 // DefaultDataCenter is Zoho's original region, where most clients live.
 const DefaultDataCenter = "us"
 
-// DataCenters lists every known data center, in a stable order.
-func DataCenters() []DataCenter {
-	return append([]DataCenter(nil), dataCenters...)
-}
-
 // DataCenterCodes lists the valid data_center values, in a stable order.
 func DataCenterCodes() []string {
 	codes := make([]string, len(dataCenters))

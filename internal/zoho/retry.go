@@ -102,12 +102,12 @@ func (c *Client) newRetryingClient(ctx context.Context, op Operation, policy ret
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, retry int) {
 			*attempts = retry + 1
-			c.cfg.Log(ctx, LogDebug, "sending request to Zoho Accounts", map[string]any{
+			c.cfg.Log(ctx, "sending request to Zoho Accounts", map[string]any{
 				"operation": string(op), "method": req.Method, "url": req.URL.String(), "attempt": retry + 1,
 			})
 		},
 		ResponseLogHook: func(_ retryablehttp.Logger, resp *http.Response) {
-			c.cfg.Log(ctx, LogDebug, "Zoho Accounts answered", map[string]any{
+			c.cfg.Log(ctx, "Zoho Accounts answered", map[string]any{
 				"operation": string(op), "status": resp.StatusCode, "content_type": resp.Header.Get("Content-Type"),
 			})
 		},
