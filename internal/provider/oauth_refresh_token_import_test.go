@@ -4,7 +4,6 @@ package provider
 // import command, and the errors a user can meet.
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
@@ -82,12 +80,7 @@ resource "zoho_oauth_refresh_token" "t" {}
 				ImportStateVerifyIgnore: []string{"grant_code_wo_version"},
 			},
 		},
-		CheckDestroy: func(*terraform.State) error {
-			if e.emu.RefreshTokenLive(token) {
-				return fmt.Errorf("destroying the imported token did not revoke it")
-			}
-			return nil
-		},
+		CheckDestroy: e.revokedOnDestroy(&token),
 	})
 }
 

@@ -117,12 +117,7 @@ resource "zoho_oauth_refresh_token" "t" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 		},
-		CheckDestroy: func(*terraform.State) error {
-			if e.emu.RefreshTokenLive(refresh) {
-				return fmt.Errorf("destroy did not revoke the refresh token")
-			}
-			return nil
-		},
+		CheckDestroy: e.revokedOnDestroy(&refresh),
 	})
 }
 

@@ -24,7 +24,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
@@ -179,12 +178,7 @@ func (e *testEnv) runTokenCase(t *testing.T, env map[string]string, cfg, wantURL
 			},
 			Check: resource.ComposeTestCheckFunc(append([]resource.TestCheckFunc{captureAttr(tokenAddr, "refresh_token", &refresh)}, more...)...),
 		}},
-		CheckDestroy: func(*terraform.State) error {
-			if refresh == "" || e.emu.RefreshTokenLive(refresh) {
-				return fmt.Errorf("no token was created, or destroy did not revoke it")
-			}
-			return nil
-		},
+		CheckDestroy: e.revokedOnDestroy(&refresh),
 	})
 }
 

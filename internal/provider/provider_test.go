@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
@@ -218,4 +219,15 @@ provider "zoho" {
 			},
 		}},
 	})
+}
+
+// revokedOnDestroy is a CheckDestroy: the refresh token *token (captured
+// during the steps) must exist and be revoked at Zoho once destroy ran.
+func (e *testEnv) revokedOnDestroy(token *string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if *token == "" || e.emu.RefreshTokenLive(*token) {
+			return fmt.Errorf("no refresh token was created, or destroy did not revoke it")
+		}
+		return nil
+	}
 }
