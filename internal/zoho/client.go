@@ -49,9 +49,14 @@ type Config struct {
 
 	UserAgent string
 	// Transport is shared between clients so connections are reused; nil
-	// means a pooled transport that honours HTTPS_PROXY and NO_PROXY.
+	// means a pooled transport that honours HTTPS_PROXY and NO_PROXY. A
+	// custom one should be or wrap an *http.Transport: the code exchange
+	// learns from its httptrace GotConn call that the request may leave,
+	// after which a cancelled context no longer abandons it.
 	Transport http.RoundTripper
-	// Log receives one line per attempt and per retry; never a secret.
+	// Log receives one line per attempt and per answer, and a line when an
+	// answer is odd but usable (a clamped lifetime, an exchange answer kept
+	// despite its status or type); never a secret.
 	Log LogFunc
 	// Now is the clock used to turn expires_in into ExpiresAt.
 	Now func() time.Time

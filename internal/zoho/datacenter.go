@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -59,7 +60,7 @@ func LookupDataCenter(code string) (DataCenter, bool) {
 func NormalizeAccountsURL(raw string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Host == "" || u.Opaque != "" {
-		return "", fmt.Errorf("%q is not an absolute URL such as https://accounts.zoho.eu", raw)
+		return "", fmt.Errorf("%q is not an absolute URL such as https://accounts.zoho.eu", RedactURL(raw))
 	}
 	switch {
 	case u.User != nil:
@@ -78,7 +79,9 @@ func NormalizeAccountsURL(raw string) (string, error) {
 	default:
 		return "", fmt.Errorf("the scheme must be https (got %q)", u.Scheme)
 	}
-	return strings.ToLower(u.Scheme) + "://" + u.Host, nil
+	// url.URL re-escapes the host, which url.Parse unescaped: an IPv6 zone
+	// ("%25en0" is read as "%en0") must come back in a form that parses.
+	return (&url.URL{Scheme: strings.ToLower(u.Scheme), Host: u.Host}).String(), nil
 }
 
 // IsLoopbackHost reports whether host is localhost or a loopback address.
@@ -89,3 +92,28 @@ func IsLoopbackHost(host string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
+
+// RedactURL returns raw fit to quote in a diagnostic: whatever precedes
+// the last "@" of the authority (userinfo: a user name, a password, a token
+// used as either) becomes "REDACTED", and so does any query or fragment
+// (an OAuth redirect carries tokens there). It works on the text alone, so
+// input url.Parse rejects (a password with a space or a stray "%") is made
+// safe as well; over-redacting a URL that is wrong anyway costs nothing.
+func RedactURL(raw string) string {
+	s := strings.TrimSpace(raw)
+	start := 0
+	if m := schemePrefix.FindStringIndex(s); m != nil {
+		start = m[1]
+	}
+	rest := s[start:]
+	if at := strings.LastIndex(rest, "@"); at >= 0 {
+		rest = "REDACTED" + rest[at:]
+	}
+	if i := strings.IndexAny(rest, "?#"); i >= 0 {
+		rest = rest[:i+1] + "REDACTED"
+	}
+	return s[:start] + rest
+}
+
+// schemePrefix matches "scheme://" at the start of a URL (RFC 3986).
+var schemePrefix = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)

@@ -1,8 +1,9 @@
 package zoho
 
 import (
+	"bytes"
 	"context"
-	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -18,7 +19,12 @@ const (
 
 // ExchangeCode trades a single-use grant code for a refresh token (and a
 // first access token). redirectURI is needed only for server-based clients.
-// The request is never repeated once it may have reached Zoho.
+//
+// The request is never repeated once it may have reached Zoho, and from
+// that moment it is no longer abandoned when ctx is cancelled: Zoho consumes
+// the code as it issues the refresh token, so dropping the answer would
+// lose both. The attempt then ends with Zoho's answer or request_timeout.
+// A ctx that is already done sends nothing.
 func (c *Client) ExchangeCode(ctx context.Context, code, redirectURI string) (*Token, error) {
 	form := c.clientForm("authorization_code")
 	form.Set("code", code)
@@ -61,26 +67,38 @@ func (c *Client) ClientCredentials(ctx context.Context, scopes []string, soid st
 }
 
 // Revoke revokes a refresh token (and every access token minted from it) or
-// a single access token. It returns ErrTokenNotFound when Zoho answers 400,
-// which it does for a token that is unknown or already revoked.
+// a single access token. It returns ErrTokenNotFound only for Zoho's answer
+// to an unknown or already revoked token: HTTP 400 with JSON whose error is
+// "invalid_token". Any other 400 (a proxy's HTML page, an empty body, the
+// throttle answer) is an error, since the token may still be live.
 func (c *Client) Revoke(ctx context.Context, token string) error {
-	resp, err := c.post(ctx, OpRevoke, retrySafe, revokePath, url.Values{"token": {token}})
+	form := url.Values{"token": {token}}
+	secret := secretsOf(form)
+	resp, err := c.post(ctx, OpRevoke, retrySafe, revokePath, form, secret)
 	if err != nil {
-		return err
+		return secret.redact(err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode == http.StatusBadRequest {
-		return ErrTokenNotFound
-	}
+	return secret.redact(revokeResult(resp))
+}
+
+func revokeResult(resp *http.Response) error {
 	ans, err := decodeAnswer(OpRevoke, resp)
 	if err != nil {
 		return err
 	}
+	if resp.StatusCode == http.StatusBadRequest && strings.EqualFold(strings.TrimSpace(ans.Error), CodeInvalidToken) {
+		return ErrTokenNotFound
+	}
 	if ans.Error != "" {
 		return classifyError(OpRevoke, resp.StatusCode, ans.Error, ans.ErrorDescription, ans.Status)
 	}
+	contentType := resp.Header.Get("Content-Type")
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return &ResponseError{Op: OpRevoke, StatusCode: resp.StatusCode, ContentType: contentType, Problem: "an unexpected status for a revocation"}
+	}
 	if !strings.EqualFold(ans.Status, "success") {
-		return &ResponseError{Op: OpRevoke, StatusCode: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Problem: "JSON without status \"success\""}
+		return &ResponseError{Op: OpRevoke, StatusCode: resp.StatusCode, ContentType: contentType, Problem: "JSON without status \"success\""}
 	}
 	return nil
 }
@@ -94,18 +112,32 @@ func (c *Client) clientForm(grantType string) url.Values {
 }
 
 func (c *Client) token(ctx context.Context, op Operation, policy retryPolicy, form url.Values) (*Token, error) {
-	resp, err := c.post(ctx, op, policy, tokenPath, form)
+	secret := secretsOf(form)
+	resp, err := c.post(ctx, op, policy, tokenPath, form, secret)
 	if err != nil {
-		return nil, err
+		return nil, secret.redact(err)
 	}
 	defer resp.Body.Close()
-	return parseTokenResponse(op, resp, c.cfg.Now())
+	logf := func(msg string, fields map[string]any) { c.cfg.Log(ctx, msg, secret.scrubFields(fields)) }
+	tok, err := parseTokenResponse(op, resp, c.cfg.Now(), logf)
+	return tok, secret.redact(err)
 }
 
-// post sends form as an x-www-form-urlencoded body: secrets never go into
-// the URL, where proxies and access logs would keep them.
-func (c *Client) post(ctx context.Context, op Operation, policy retryPolicy, path string, form url.Values) (*http.Response, error) {
-	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, c.cfg.AccountsURL+path, strings.NewReader(form.Encode()))
+// post sends form as an x-www-form-urlencoded body (secrets never go into
+// the URL, where proxies and access logs would keep them) and returns the
+// answer with its body read into memory, so that reading it is part of the
+// attempt: a body that breaks off is retried like any network error.
+func (c *Client) post(ctx context.Context, op Operation, policy retryPolicy, path string, form url.Values, secret secrets) (*http.Response, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err) // nothing was sent
+	}
+	reqCtx, guard := ctx, (*sendGuard)(nil)
+	if policy == retryNeverSent {
+		var release func()
+		reqCtx, guard, release = detachOnceConnected(ctx)
+		defer release()
+	}
+	req, err := retryablehttp.NewRequestWithContext(reqCtx, http.MethodPost, c.cfg.AccountsURL+path, strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, err
 	}
@@ -114,20 +146,57 @@ func (c *Client) post(ctx context.Context, op Operation, policy retryPolicy, pat
 	if c.cfg.UserAgent != "" {
 		req.Header.Set("User-Agent", c.cfg.UserAgent)
 	}
+	req.SetResponseHandler(bufferBody)
 	attempts := 0
-	resp, err := c.newRetryingClient(ctx, op, policy, &attempts).Do(req)
+	resp, err := c.newRetryingClient(ctx, op, policy, &attempts, secret).Do(req)
+	if err == nil {
+		// The last of several retryable answers (a 5xx) skips the handler.
+		err = bufferBody(resp)
+	}
 	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
-			return nil, err
-		}
 		if resp != nil {
 			resp.Body.Close()
 		}
-		return nil, &TransportError{Op: op, Attempts: attempts, MayHaveReachedServer: !neverSent(err), Err: err}
+		return nil, transportFailure(ctx, op, max(attempts, 1), guard, err)
 	}
-	resp.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.LimitReader(resp.Body, maxBodyBytes), resp.Body}
 	return resp, nil
+}
+
+// bufferedBody is an answer read into memory.
+type bufferedBody struct{ *bytes.Reader }
+
+func (bufferedBody) Close() error { return nil }
+
+// bufferBody reads (a bounded amount of) the answer into memory; real
+// answers are under 1 KiB.
+func bufferBody(resp *http.Response) error {
+	if _, done := resp.Body.(bufferedBody); done {
+		return nil
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
+	resp.Body.Close()
+	resp.Body = bufferedBody{bytes.NewReader(body)}
+	return err
+}
+
+// transportFailure turns a failed request into the caller's own context
+// error when that context ended (and the request could be abandoned), or
+// else into a *TransportError that says whether the request may have
+// reached Zoho and whether request_timeout ran out.
+func transportFailure(ctx context.Context, op Operation, attempts int, guard *sendGuard, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil && !guard.mayHaveSent() {
+		return fmt.Errorf("%s: %w", op, ctxErr)
+	}
+	terr := &TransportError{
+		Op:                   op,
+		Attempts:             attempts,
+		MayHaveReachedServer: !neverSent(err),
+		Certificate:          isCertificateError(err),
+		Err:                  err,
+	}
+	if isTimeout(err) {
+		terr.Timeout = true
+		terr.Err = &timeoutError{msg: err.Error()}
+	}
+	return terr
 }

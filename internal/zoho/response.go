@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -24,23 +25,34 @@ type answer struct {
 	Status           string      `json:"status"`
 }
 
-// accessTokenLifetime is what Zoho documents for every access token; used
-// only when an answer carries no expiry at all.
-const accessTokenLifetime = time.Hour
+// Access token lifetimes. Zoho documents 3600 s for every access token;
+// accessTokenLifetime is used when an answer carries no expiry at all.
+// Anything outside [minLifetime, maxLifetime] is clamped (see lifetime).
+const (
+	accessTokenLifetime = time.Hour
+	minLifetime         = time.Minute
+	maxLifetime         = time.Hour
+)
+
+// logLine receives a debug line; the client passes one to Config.Log.
+type logLine func(msg string, fields map[string]any)
 
 // decodeAnswer reads a JSON answer, reporting a 5xx, an HTML page, an empty
 // body or broken JSON as what it is rather than as a parse error.
 func decodeAnswer(op Operation, resp *http.Response) (*answer, error) {
 	body, readErr := io.ReadAll(resp.Body)
-	contentType := resp.Header.Get("Content-Type")
+	return judgeAnswer(op, resp.StatusCode, resp.Header.Get("Content-Type"), body, readErr)
+}
+
+func judgeAnswer(op Operation, status int, contentType string, body []byte, readErr error) (*answer, error) {
 	fail := func(problem string) error {
-		return &ResponseError{Op: op, StatusCode: resp.StatusCode, ContentType: contentType, Problem: problem}
+		return &ResponseError{Op: op, StatusCode: status, ContentType: contentType, Problem: problem}
 	}
 	trimmed := bytes.TrimSpace(body)
 	switch {
 	case readErr != nil:
 		return nil, fail("a body that broke off (" + readErr.Error() + ")")
-	case resp.StatusCode >= 500:
+	case status >= 500:
 		return nil, fail("a server error")
 	case len(trimmed) == 0:
 		return nil, fail("an empty body")
@@ -61,19 +73,59 @@ func looksLikeHTML(contentType string, body []byte) bool {
 
 // parseTokenResponse checks every answer for "error" and for a missing
 // access_token whatever its HTTP status: Zoho answers errors with 200.
-func parseTokenResponse(op Operation, resp *http.Response, now time.Time) (*Token, error) {
-	ans, err := decodeAnswer(op, resp)
+//
+// The code exchange is the exception in the other direction: an answer that
+// carries a refresh token is kept whatever its status and Content-Type,
+// because Zoho consumed the code to issue it and rejecting it would orphan
+// a live token that nobody can revoke.
+func parseTokenResponse(op Operation, resp *http.Response, now time.Time, log logLine) (*Token, error) {
+	body, readErr := io.ReadAll(resp.Body)
+	status, contentType := resp.StatusCode, resp.Header.Get("Content-Type")
+	if op == OpExchangeCode && readErr == nil {
+		if ans := issuedRefreshToken(body); ans != nil {
+			if media, _, _ := mime.ParseMediaType(contentType); status < 200 || status > 299 || media != "application/json" || ans.Error != "" {
+				log("kept the refresh token of a code exchange answer with an unexpected HTTP status, Content-Type or error field", map[string]any{
+					"operation": string(op), "status": status, "content_type": contentType,
+				})
+			}
+			return newToken(ans, now, log), nil
+		}
+	}
+	ans, err := judgeAnswer(op, status, contentType, body, readErr)
 	if err != nil {
 		return nil, err
 	}
 	if ans.Error != "" {
-		return nil, classifyError(op, resp.StatusCode, ans.Error, ans.ErrorDescription, ans.Status)
+		return nil, classifyError(op, status, ans.Error, ans.ErrorDescription, ans.Status)
 	}
 	if ans.AccessToken == "" {
-		return nil, &ResponseError{Op: op, StatusCode: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Problem: "JSON without an access_token"}
+		return nil, &ResponseError{Op: op, StatusCode: status, ContentType: contentType, Problem: "JSON without an access_token"}
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, &ResponseError{Op: op, StatusCode: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Problem: "an unexpected status for a token"}
+	if status < 200 || status > 299 {
+		return nil, &ResponseError{Op: op, StatusCode: status, ContentType: contentType, Problem: "an unexpected status for a token"}
+	}
+	return newToken(ans, now, log), nil
+}
+
+// issuedRefreshToken returns the answer when body is JSON carrying both a
+// refresh token and an access token, else nil.
+func issuedRefreshToken(body []byte) *answer {
+	var ans answer
+	if json.Unmarshal(bytes.TrimSpace(body), &ans) != nil || ans.RefreshToken == "" || ans.AccessToken == "" {
+		return nil
+	}
+	return &ans
+}
+
+func newToken(ans *answer, now time.Time, log logLine) *Token {
+	ttl, field, raw, clamped := lifetime(ans)
+	if clamped {
+		if len(raw) > 40 {
+			raw = raw[:40] + "..."
+		}
+		log("access token lifetime outside the expected range: clamped", map[string]any{
+			"field": field, "raw": raw, "clamped_to": ttl.String(),
+		})
 	}
 	return &Token{
 		AccessToken:  ans.AccessToken,
@@ -81,20 +133,39 @@ func parseTokenResponse(op Operation, resp *http.Response, now time.Time) (*Toke
 		APIDomain:    ans.APIDomain,
 		TokenType:    ans.TokenType,
 		Scopes:       splitScopes(ans.Scope),
-		ExpiresAt:    now.Add(lifetime(ans)),
-	}, nil
+		ExpiresAt:    now.Add(ttl),
+	}
 }
 
-// lifetime handles both expiry forms: today's expires_in in seconds, and the
-// legacy pair where expires_in_sec is seconds and expires_in milliseconds.
-func lifetime(ans *answer) time.Duration {
-	if secs, err := ans.ExpiresInSec.Int64(); err == nil && secs > 0 {
-		return time.Duration(secs) * time.Second
+// lifetime reads the access token's lifetime in seconds from expires_in_sec
+// (legacy answers, whose expires_in is in milliseconds) or else expires_in;
+// an answer with neither gets Zoho's documented hour. field and raw name
+// the value used.
+//
+// A value outside [minLifetime, maxLifetime] is clamped (clamped = true).
+// Above an hour it is a unit mistake (a legacy server's milliseconds
+// without expires_in_sec) or garbage, and believing it would keep a dead
+// token in caches for days. Under a minute (zero, negative) is nothing Zoho
+// sends; a minute is short enough to be safe, yet the token is not dead on
+// arrival and no cache (min_token_lifetime) keeps it.
+func lifetime(ans *answer) (ttl time.Duration, field, raw string, clamped bool) {
+	field, raw = "expires_in_sec", ans.ExpiresInSec.String()
+	if raw == "" {
+		field, raw = "expires_in", ans.ExpiresIn.String()
 	}
-	if secs, err := ans.ExpiresIn.Int64(); err == nil && secs > 0 {
-		return time.Duration(secs) * time.Second
+	if raw == "" {
+		return accessTokenLifetime, "", "", false
 	}
-	return accessTokenLifetime
+	// A json.Number always parses; one out of float64's range gives ±Inf
+	// or 0 with an error, which the bounds below handle alike.
+	secs, _ := strconv.ParseFloat(raw, 64)
+	switch {
+	case !(secs >= minLifetime.Seconds()): // also NaN
+		return minLifetime, field, raw, true
+	case secs > maxLifetime.Seconds():
+		return maxLifetime, field, raw, true
+	}
+	return time.Duration(secs * float64(time.Second)), field, raw, false
 }
 
 // splitScopes splits Zoho's space-separated scope answer (commas tolerated);

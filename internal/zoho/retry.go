@@ -2,6 +2,8 @@ package zoho
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"math/rand/v2"
 	"net"
@@ -34,6 +36,9 @@ func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err er
 		return false, ctx.Err()
 	}
 	if err != nil {
+		if isCertificateError(err) {
+			return false, nil // only a configuration change fixes it
+		}
 		return p == retrySafe || neverSent(err), nil
 	}
 	if p == retryNeverSent {
@@ -43,8 +48,12 @@ func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err er
 }
 
 // neverSent reports whether err proves the request did not reach a server:
-// the name did not resolve or the connection was refused.
+// the name did not resolve, the connection was refused, or the TLS
+// handshake rejected the server's certificate (before any HTTP byte).
 func neverSent(err error) bool {
+	if isCertificateError(err) {
+		return true
+	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
 		return true
@@ -54,6 +63,28 @@ func neverSent(err error) bool {
 		return true
 	}
 	return errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// isCertificateError reports whether err is a TLS certificate verification
+// failure: the server is not who accounts_url says, or the machine lacks
+// the CA that signed it. Retrying cannot help.
+func isCertificateError(err error) bool {
+	var (
+		verifyErr    *tls.CertificateVerificationError
+		authorityErr x509.UnknownAuthorityError
+		invalidErr   x509.CertificateInvalidError
+		hostnameErr  x509.HostnameError
+		rootsErr     x509.SystemRootsError
+	)
+	return errors.As(err, &verifyErr) || errors.As(err, &authorityErr) || errors.As(err, &invalidErr) ||
+		errors.As(err, &hostnameErr) || errors.As(err, &rootsErr)
+}
+
+// isTimeout reports whether err is a deadline running out. Callers check
+// first that it was not the caller's own context.
+func isTimeout(err error) bool {
+	var netErr net.Error
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout())
 }
 
 // backoff is exponential with full jitter between min and the doubled step,
@@ -90,7 +121,7 @@ func retryAfter(resp *http.Response) (time.Duration, bool) {
 
 // newRetryingClient builds the per-call retrying client; its hooks log each
 // attempt with the caller's context (tflog needs one) and count attempts.
-func (c *Client) newRetryingClient(ctx context.Context, op Operation, policy retryPolicy, attempts *int) *retryablehttp.Client {
+func (c *Client) newRetryingClient(ctx context.Context, op Operation, policy retryPolicy, attempts *int, secret secrets) *retryablehttp.Client {
 	maxRetries := c.cfg.MaxRetries
 	return &retryablehttp.Client{
 		HTTPClient:   c.httpClient,
@@ -107,9 +138,9 @@ func (c *Client) newRetryingClient(ctx context.Context, op Operation, policy ret
 			})
 		},
 		ResponseLogHook: func(_ retryablehttp.Logger, resp *http.Response) {
-			c.cfg.Log(ctx, "Zoho Accounts answered", map[string]any{
+			c.cfg.Log(ctx, "Zoho Accounts answered", secret.scrubFields(map[string]any{
 				"operation": string(op), "status": resp.StatusCode, "content_type": resp.Header.Get("Content-Type"),
-			})
+			}))
 		},
 	}
 }

@@ -85,6 +85,7 @@ type Emulator struct {
 type switches struct {
 	legacyExpiry      bool
 	omitScope         bool
+	reshuffleScopes   bool
 	omitRefreshToken  bool
 	localizedThrottle bool
 	throttleStatus    int
@@ -153,6 +154,13 @@ func (e *Emulator) SetLegacyExpiry(on bool) { e.setSwitch(func(s *switches) { s.
 
 // SetOmitScope drops "scope" from token answers, as older Zoho answers did.
 func (e *Emulator) SetOmitScope(on bool) { e.setSwitch(func(s *switches) { s.omitScope = on }) }
+
+// SetReshuffledScopes makes token answers list the granted scopes in reverse
+// order and lower case: Zoho's answers are known to vary in both, so a client
+// must not expect its request echoed back.
+func (e *Emulator) SetReshuffledScopes(on bool) {
+	e.setSwitch(func(s *switches) { s.reshuffleScopes = on })
+}
 
 // SetOmitRefreshToken makes code exchanges answer without a refresh token
 // (and create none), as Zoho does for access_type=online or a repeated

@@ -3,6 +3,7 @@ package zohotest
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -31,6 +32,14 @@ const (
 	// consumed) and closes the connection without answering: the case that
 	// makes retrying a code exchange unsafe.
 	FaultCloseAfter
+	// FaultRaw answers exactly Status (default 200), ContentType (no
+	// Content-Type header when ""), RetryAfter if set, and Body: any
+	// answer a proxy or a broken server could send (truncated JSON, plain
+	// text, an HTML 400, a throttle body on any path...). With Process the
+	// request is first processed normally (a grant code IS consumed) and,
+	// when Body is "", the processed answer's own body is sent under the
+	// given status and type: Zoho's answer rewrapped by a proxy.
+	FaultRaw
 )
 
 // Fault is one injected failure.
@@ -38,17 +47,21 @@ type Fault struct {
 	Path       string // "" = any path (the emulator's own /_emulator/ endpoints are never faulted)
 	GrantType  string // "" = any
 	Kind       FaultKind
-	Status     int    // FaultStatus only; 0 = 503
-	RetryAfter string // FaultStatus only; sent as the Retry-After header when set
+	Status     int    // FaultStatus: 0 = 503; FaultRaw: 0 = 200
+	RetryAfter string // FaultStatus and FaultRaw; sent as the Retry-After header when set
 	Delay      time.Duration
 	Times      int // how many matching requests it hits; 0 means 1
+
+	ContentType string // FaultRaw only
+	Body        string // FaultRaw only
+	Process     bool   // FaultRaw only: process the request before answering (then wait Delay, if set)
 }
 
 // InjectFault queues a fault. Faults apply first-in first-out: a request
 // takes the oldest matching fault, and at most one. It panics on an unknown
 // Kind, a mistake in the test itself.
 func (e *Emulator) InjectFault(f Fault) {
-	if f.Kind < FaultStatus || f.Kind > FaultCloseAfter {
+	if f.Kind < FaultStatus || f.Kind > FaultRaw {
 		panic(fmt.Sprintf("zohotest: unknown FaultKind %d", f.Kind))
 	}
 	if f.Times <= 0 {
@@ -100,7 +113,41 @@ func applyFault(w http.ResponseWriter, r *http.Request, f Fault, serve http.Hand
 	case FaultCloseAfter:
 		serve(httptest.NewRecorder(), r) // the answer is computed, then lost
 		dropConnection(w)
+	case FaultRaw:
+		writeRaw(w, r, f, serve)
 	}
+}
+
+// writeRaw answers a FaultRaw fault.
+func writeRaw(w http.ResponseWriter, r *http.Request, f Fault, serve http.HandlerFunc) {
+	body := f.Body
+	if f.Process {
+		processed := httptest.NewRecorder()
+		serve(processed, r)
+		if body == "" {
+			body = processed.Body.String()
+		}
+		// Delay with Process: Zoho has done the work (a code is spent)
+		// and is slow to answer; a client that gives up loses the answer.
+		if f.Delay > 0 && !sleep(r.Context(), f.Delay) {
+			return
+		}
+	}
+	status := f.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	if f.ContentType != "" {
+		w.Header().Set("Content-Type", f.ContentType)
+	} else {
+		w.Header()["Content-Type"] = nil // no sniffed type either
+	}
+	if f.RetryAfter != "" {
+		w.Header().Set("Retry-After", f.RetryAfter)
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body)
 }
 
 // sleep waits d unless ctx ends first (the client gave up: then the request

@@ -148,3 +148,57 @@ func TestInjectFaultRejectsUnknownKind(t *testing.T) {
 	}()
 	zohotest.New(zohotest.Options{}).InjectFault(zohotest.Fault{Kind: 99})
 }
+
+func TestFaultRaw(t *testing.T) {
+	cases := []struct {
+		name         string
+		fault        zohotest.Fault
+		wantStatus   int
+		wantType     string // "" = no Content-Type header at all
+		wantBody     string // "" = the processed answer, checked for tokens
+		codeConsumed bool
+	}{
+		{"truncated JSON", zohotest.Fault{Kind: zohotest.FaultRaw, ContentType: "application/json;charset=UTF-8", Body: `{"access_token":"1000.ab`},
+			200, "application/json;charset=UTF-8", `{"access_token":"1000.ab`, false},
+		{"plain text 400 without a type", zohotest.Fault{Kind: zohotest.FaultRaw, Status: http.StatusBadRequest, Body: "Bad Request"},
+			400, "", "Bad Request", false},
+		{"empty 502 with Retry-After", zohotest.Fault{Kind: zohotest.FaultRaw, Status: http.StatusBadGateway, RetryAfter: "3"},
+			502, "", "", false},
+		{"processed, rewrapped as HTML 500", zohotest.Fault{Kind: zohotest.FaultRaw, Process: true, Status: http.StatusInternalServerError, ContentType: "text/html"},
+			500, "text/html", "", true},
+		{"processed, answered late", zohotest.Fault{Kind: zohotest.FaultRaw, Process: true, Delay: 50 * time.Millisecond, ContentType: "application/json;charset=UTF-8"},
+			200, "application/json;charset=UTF-8", "", true},
+		{"processed, answer replaced", zohotest.Fault{Kind: zohotest.FaultRaw, Process: true, Status: http.StatusBadGateway, ContentType: "text/html", Body: "<html>Bad Gateway</html>"},
+			502, "text/html", "<html>Bad Gateway</html>", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			v := newEnv(t, zohotest.Options{})
+			c := v.selfClient("us")
+			params := codeParams(c, v.code(c, zohotest.CodeOptions{}))
+			v.emu.InjectFault(tc.fault)
+			resp := v.token("us", params)
+			if resp.status != tc.wantStatus {
+				t.Errorf("status = %d, want %d", resp.status, tc.wantStatus)
+			}
+			if got, ok := resp.header["Content-Type"]; tc.wantType == "" && ok || tc.wantType != "" && resp.header.Get("Content-Type") != tc.wantType {
+				t.Errorf("Content-Type = %q, want %q", got, tc.wantType)
+			}
+			if got := resp.header.Get("Retry-After"); got != tc.fault.RetryAfter {
+				t.Errorf("Retry-After = %q, want %q", got, tc.fault.RetryAfter)
+			}
+			switch {
+			case tc.fault.Process && tc.wantBody == "":
+				if resp.str(t, "refresh_token") == "" || resp.str(t, "access_token") == "" {
+					t.Errorf("body = %s, want the processed token answer", resp.raw)
+				}
+			case string(resp.raw) != tc.wantBody:
+				t.Errorf("body = %q, want %q", resp.raw, tc.wantBody)
+			}
+			again := v.token("us", params)
+			if consumed := again.str(t, "error") == "invalid_code"; consumed != tc.codeConsumed {
+				t.Errorf("code consumed = %v, want %v", consumed, tc.codeConsumed)
+			}
+		})
+	}
+}

@@ -81,6 +81,22 @@ func (e *Emulator) RefreshTokenLive(token string) bool {
 	return e.refreshTokens[token] != nil
 }
 
+// LiveRefreshTokens lists the refresh tokens of clientID that still work
+// (issued by a code exchange or IssueRefreshToken, neither revoked nor
+// evicted), oldest first for each user, so tests can check that every token Zoho issued
+// reached the caller or was revoked: none is orphaned.
+func (e *Emulator) LiveRefreshTokens(clientID string) []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []string
+	for key, tokens := range e.refreshOrder {
+		if key.clientID == clientID {
+			out = append(out, tokens...)
+		}
+	}
+	return out
+}
+
 // AccessTokenLive reports whether an access token still works: issued, not
 // expired by the emulator's clock, not revoked, not evicted.
 func (e *Emulator) AccessTokenLive(token string) bool {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
 )
@@ -161,5 +162,41 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	if got := v.emu.LiveAccessTokens(rt); got != workers*each {
 		t.Errorf("LiveAccessTokens = %d, want %d", got, workers*each)
+	}
+}
+
+func TestLiveRefreshTokens(t *testing.T) {
+	v := newEnv(t, zohotest.Options{RefreshTokenCap: 2})
+	c, other := v.selfClient("us"), v.selfClient("us")
+	if got := v.emu.LiveRefreshTokens(c.ID); len(got) != 0 {
+		t.Fatalf("fresh client has %d refresh tokens", len(got))
+	}
+	first := v.refreshToken(c)
+	_, second := v.exchange("us", c, v.code(c, zohotest.CodeOptions{}))
+	v.refreshToken(other)
+	if got := v.emu.LiveRefreshTokens(c.ID); !slices.Equal(got, []string{first, second}) {
+		t.Fatalf("live = %d tokens, want the two issued, oldest first", len(got))
+	}
+	v.post("us", "/oauth/v2/token/revoke", url.Values{"token": {first}})
+	third := v.refreshToken(c)
+	fourth := v.refreshToken(c) // evicts second (cap 2)
+	if got := v.emu.LiveRefreshTokens(c.ID); !slices.Equal(got, []string{third, fourth}) {
+		t.Fatalf("live = %d tokens, want the two newest after a revocation and an eviction", len(got))
+	}
+}
+
+func TestThrottleClientCredentials(t *testing.T) {
+	v := newEnv(t, zohotest.Options{})
+	c, other := v.selfClient("us"), v.selfClient("us")
+	v.emu.ThrottleClientCredentials(c.ID)
+	if got := v.token("us", credentialsParams(c, "A.b.READ")); got.str(t, "error") != "Access Denied" {
+		t.Errorf("throttled client got %d %s", got.status, got.raw)
+	}
+	if got := v.token("us", credentialsParams(other, "A.b.READ")); got.str(t, "access_token") == "" {
+		t.Errorf("another client got %d %s", got.status, got.raw)
+	}
+	v.clock.Advance(10 * time.Minute)
+	if got := v.token("us", credentialsParams(c, "A.b.READ")); got.str(t, "access_token") == "" {
+		t.Errorf("after the window: %d %s", got.status, got.raw)
 	}
 }

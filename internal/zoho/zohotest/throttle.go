@@ -56,6 +56,15 @@ func (e *Emulator) Throttle(refreshToken string) {
 	e.mintWindow(refreshWindowKey(refreshToken)).block(now, e.opts.MintLimit)
 }
 
+// ThrottleClientCredentials blocks clientID's client_credentials grant now,
+// for MintWindow, as if it had just used up its mints.
+func (e *Emulator) ThrottleClientCredentials(clientID string) {
+	now := e.now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.mintWindow(clientWindowKey(clientID)).block(now, e.opts.MintLimit)
+}
+
 // throttleBody is Zoho's throttle answer. Its "error" is not an OAuth code
 // but a human phrase, translated with the rest of the message.
 type throttleBody struct {

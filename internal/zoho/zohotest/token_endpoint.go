@@ -110,6 +110,9 @@ func (e *Emulator) tokenAnswer(dc, accessToken, refreshToken string, scopes []st
 		TokenType:    "Bearer",
 	}
 	if !e.sw.omitScope {
+		if e.sw.reshuffleScopes {
+			scopes = reshuffled(scopes)
+		}
 		scope := strings.Join(scopes, " ") // Zoho answers space-separated, whatever was asked
 		body.Scope = &scope
 	}
@@ -120,6 +123,15 @@ func (e *Emulator) tokenAnswer(dc, accessToken, refreshToken string, scopes []st
 		body.ExpiresIn = ttl * 1000
 	}
 	return answer{status: http.StatusOK, body: body}
+}
+
+// reshuffled is scopes reversed and lower-cased, as SetReshuffledScopes asks.
+func reshuffled(scopes []string) []string {
+	out := make([]string, len(scopes))
+	for i, s := range scopes {
+		out[len(scopes)-1-i] = strings.ToLower(s)
+	}
+	return out
 }
 
 // splitScopes reads a scope list, which Zoho documents comma-separated but
