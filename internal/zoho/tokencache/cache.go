@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"sync"
 	"time"
@@ -28,12 +27,16 @@ const DefaultMinRemaining = 5 * time.Minute
 // default margin and the real clock.
 type Options struct {
 	// Dir holds the encrypted cross-process cache; "" keeps tokens in memory
-	// only. Created with mode 0700 (parents too) when missing.
+	// only. Created with mode 0700 (parents too) when missing; an existing
+	// one must belong to this user and be writable by nobody else. A symlink
+	// to such a directory is accepted and resolved once, in New.
 	Dir string
 	// MinRemaining: a cached token is reused only while it has more than this
 	// left. Zero means DefaultMinRemaining; negative is an error.
 	MinRemaining time.Duration
-	// Now is the clock; nil means time.Now. Tests pass a movable one.
+	// Now is the clock; nil means time.Now. Tests pass a movable one. It
+	// also decides which files in Dir are old enough for the sweep (their
+	// mtimes against Now; see disk.sweep).
 	Now func() time.Time
 }
 
@@ -79,7 +82,9 @@ type found struct {
 	source Source
 }
 
-// New makes a Cache. A Dir that cannot be created is an error: the user asked
+// New makes a Cache. A Dir that cannot be created, or that exists but is not
+// safe to use (not a directory, another user's, writable by its group or by
+// others; see prepareDir), is an error that says what to fix: the user asked
 // for a cross-process cache, and silently going without would burn mints.
 func New(opts Options) (*Cache, error) {
 	if opts.MinRemaining < 0 {
@@ -97,10 +102,11 @@ func New(opts Options) (*Cache, error) {
 		c.now = time.Now
 	}
 	if opts.Dir != "" {
-		if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
-			return nil, fmt.Errorf("token cache: creating directory: %w", err)
+		dir, err := prepareDir(opts.Dir)
+		if err != nil {
+			return nil, err
 		}
-		c.disk = &disk{dir: opts.Dir}
+		c.disk = &disk{dir: dir}
 	}
 	return c, nil
 }
@@ -147,7 +153,7 @@ func (c *Cache) fetch(ctx context.Context, key Key, id string, mint func(context
 		return found{tok, SourceMemory}, nil
 	}
 	if c.disk != nil {
-		if tok := c.disk.read(key, id); tok != nil && c.fresh(tok) {
+		if tok := c.disk.read(key, id, c.now()); tok != nil && c.fresh(tok) {
 			c.remember(id, tok)
 			return found{tok, SourceDisk}, nil
 		}
@@ -163,7 +169,11 @@ func (c *Cache) fetch(ctx context.Context, key Key, id string, mint func(context
 	c.remember(id, tok)
 	if c.disk != nil {
 		// A cache that can't be written costs a mint later, never this Get.
-		c.setLastWriteError(c.disk.write(key, id, tok))
+		err := c.disk.write(key, id, tok)
+		c.setLastWriteError(err)
+		if err == nil {
+			c.disk.sweepOnce(c.now(), id)
+		}
 	}
 	return found{tok, SourceMinted}, nil
 }

@@ -10,3 +10,10 @@ func Open(key Key, sealed []byte) (*zoho.Token, error) { return open(key, key.ID
 // SetWaitHook lets a test learn that a caller has joined a flight, so it can
 // release a blocked mint without sleeping.
 func SetWaitHook(c *Cache, hook func()) { c.waitHook = hook }
+
+// MaxEntrySize is the largest entry the cache reads.
+const MaxEntrySize = maxEntrySize
+
+// SealPlaintext seals arbitrary bytes as an entry's payload, so a fuzzer can
+// reach the payload decoder behind the GCM tag it cannot forge.
+func SealPlaintext(key Key, plain []byte) ([]byte, error) { return sealPlaintext(key, key.ID(), plain) }

@@ -8,7 +8,9 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
 )
@@ -44,18 +46,56 @@ type payload struct {
 
 // seal encrypts tok for key; id is key.ID(), passed in because the caller has
 // it already and it is both the HKDF salt and the additional data.
+//
+// A token that open would refuse, or that JSON would not carry faithfully, is
+// an error rather than an entry that reads back as something else: see check.
+// The expiry is stored in UTC (an instant; the zone a clock happened to use is
+// not worth keeping, and a fixed offset with seconds would not survive RFC
+// 3339).
 func seal(key Key, id string, tok *zoho.Token) ([]byte, error) {
-	aead, err := newAEAD(key, id)
-	if err != nil {
-		return nil, err
-	}
-	plain, err := json.Marshal(payload{
+	p := payload{
 		AccessToken: tok.AccessToken,
 		APIDomain:   tok.APIDomain,
 		TokenType:   tok.TokenType,
 		Scopes:      tok.Scopes,
-		ExpiresAt:   tok.ExpiresAt,
-	})
+		ExpiresAt:   tok.ExpiresAt.UTC(),
+	}
+	if err := p.check(); err != nil {
+		return nil, fmt.Errorf("token cache: not storing this token: %w", err)
+	}
+	plain, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	return sealPlaintext(key, id, plain)
+}
+
+// check is the one rule for a payload, applied by seal before writing and by
+// open after reading, so whatever seal writes open reads back unchanged: an
+// access token, a non-zero expiry within years 1 to 9999 in UTC (what RFC 3339
+// can write), and text that is valid UTF-8 (JSON would replace the rest, so a
+// token would come back altered). Errors name the problem, never a value.
+func (p *payload) check() error {
+	switch {
+	case p.AccessToken == "":
+		return errors.New("no access token")
+	case p.ExpiresAt.IsZero():
+		return errors.New("no expiry")
+	}
+	if y := p.ExpiresAt.UTC().Year(); y < 1 || y > 9999 {
+		return errors.New("expiry outside years 1 to 9999")
+	}
+	for _, s := range append([]string{p.AccessToken, p.APIDomain, p.TokenType}, p.Scopes...) {
+		if !utf8.ValidString(s) {
+			return errors.New("a field is not valid UTF-8")
+		}
+	}
+	return nil
+}
+
+// sealPlaintext frames and encrypts an encoded payload.
+func sealPlaintext(key Key, id string, plain []byte) ([]byte, error) {
+	aead, err := newAEAD(key, id)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +134,7 @@ func open(key Key, id string, sealed []byte) (*zoho.Token, error) {
 		return nil, errForeign
 	}
 	var p payload
-	if err := json.Unmarshal(plain, &p); err != nil || p.AccessToken == "" || p.ExpiresAt.IsZero() {
+	if err := json.Unmarshal(plain, &p); err != nil || p.check() != nil {
 		return nil, errPayload
 	}
 	return &zoho.Token{
@@ -102,7 +142,7 @@ func open(key Key, id string, sealed []byte) (*zoho.Token, error) {
 		APIDomain:   p.APIDomain,
 		TokenType:   p.TokenType,
 		Scopes:      p.Scopes,
-		ExpiresAt:   p.ExpiresAt,
+		ExpiresAt:   p.ExpiresAt.UTC(),
 	}, nil
 }
 
