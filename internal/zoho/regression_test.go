@@ -326,12 +326,12 @@ func TestErrorsAndLogsNeverEchoFormSecrets(t *testing.T) {
 	}
 	echo := func(w http.ResponseWriter) {
 		w.Header().Set("Content-Type", "application/json; note="+testClientSecret)
-		w.WriteHeader(200)
+		w.WriteHeader(http.StatusOK)
 		_, _ = io.WriteString(w, `{"error":"`+testRefresh+`","error_description":"code `+testCode+` refused for secret `+testClientSecret+`"}`)
 	}
 	echoHTML := func(w http.ResponseWriter) {
 		w.Header().Set("Content-Type", "text/html; x="+testCode)
-		w.WriteHeader(400)
+		w.WriteHeader(http.StatusBadRequest)
 		_, _ = io.WriteString(w, "<html>"+testRefresh+"</html>")
 	}
 	for _, answer := range []func(http.ResponseWriter){echo, echoHTML} {
@@ -408,7 +408,7 @@ func TestRedactURL(t *testing.T) {
 func breakOff(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", "500")
-	w.WriteHeader(200)
+	w.WriteHeader(http.StatusOK)
 	_, _ = io.WriteString(w, `{"access_token":"`)
 	w.(http.Flusher).Flush()
 	hangUp(w)
