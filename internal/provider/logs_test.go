@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -142,7 +141,9 @@ resource "terraform_data" "call" {
 
 // cliUnderTest is the preamble of every test that runs the CLI as a user
 // does: it skips unless TF_ACC is set, checks the CLI (TF_ACC_TERRAFORM_PATH)
-// is at least 1.minMinor, and builds the provider into a plugin directory.
+// has the feature (Terraform or OpenTofu 1.minMinor, or later where that CLI
+// gained a known feature later: cliFeatureNamed), and builds the provider
+// into a plugin directory.
 func cliUnderTest(t *testing.T, minMinor int, feature string) (context.Context, string, string) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("set TF_ACC=1 and TF_ACC_TERRAFORM_PATH=<terraform or tofu binary> to run the CLI end to end")
@@ -154,32 +155,10 @@ func cliUnderTest(t *testing.T, minMinor int, feature string) (context.Context, 
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
-	if v := logsCLIVersion(ctx, t, cli); v[0] < 1 || v[0] == 1 && v[1] < minMinor {
-		t.Skipf("%s is version %d.%d: %s need 1.%d or later", cli, v[0], v[1], feature, minMinor)
-	}
+	skipWithout(t, cliFeatureNamed(feature, minMinor))
 	pluginDir := t.TempDir()
 	logsBuildProvider(ctx, t, filepath.Join(pluginDir, "terraform-provider-zoho"))
 	return ctx, cli, pluginDir
-}
-
-// logsCLIVersion is the CLI's major and minor version.
-func logsCLIVersion(ctx context.Context, t *testing.T, cli string) [2]int {
-	cmd := exec.CommandContext(ctx, cli, "version", "-json")
-	cmd.Env = logsCLIEnv(map[string]string{"CHECKPOINT_DISABLE": "1"})
-	out, err := cmd.Output()
-	var v struct {
-		Version string `json:"terraform_version"`
-	}
-	if err != nil || json.Unmarshal(out, &v) != nil {
-		t.Fatalf("%s version -json: %v\n%s", cli, err, out)
-	}
-	parts := strings.SplitN(v.Version, ".", 3)
-	major, _ := strconv.Atoi(parts[0])
-	minor := 0
-	if len(parts) > 1 {
-		minor, _ = strconv.Atoi(parts[1])
-	}
-	return [2]int{major, minor}
 }
 
 // logsBuildProvider builds the repository's main package, as a release would.

@@ -35,7 +35,7 @@ resource "zoho_oauth_refresh_token" "t" {}
 `
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_5_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{needImportBlocks},
 		Steps: []resource.TestStep{
 			{
 				Config: importConfig,
