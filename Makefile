@@ -31,7 +31,7 @@ CLI_ENV   := . scripts/cli-env.sh; trap zoho_cli_cleanup EXIT;
 TEST_ARGS ?=
 
 .PHONY: help build install tools test testacc unit lint fmt docs docs-check \
-	examples-check demo bench release-check clean clean-tools
+	examples-check demo bench fuzz release-check clean clean-tools
 
 help: ## List the targets
 	@echo "Usage: make TARGET"
@@ -50,7 +50,7 @@ tools: ## Build (or reuse cached) tofu, tfplugindocs and golangci-lint
 		printf '%-14s %s\n' "$$t" "$$($(TOOL) $$t)"; \
 	done
 
-test: ## Everything CI runs: vet, lint, unit+acceptance tests (tofu, and terraform if on PATH), docs and examples checks
+test: ## Everything CI runs: vet, lint, unit+acceptance tests (tofu, terraform if on PATH, the tofu 1.11/1.6 matrix), docs and examples checks
 	scripts/test.sh
 
 testacc: ## Acceptance tests only, against tofu (TEST_ARGS='-run TestAccX' to narrow)
@@ -85,6 +85,17 @@ docs-check: ## Fail if docs/ is stale; tfplugindocs validate
 
 examples-check: ## tofu fmt -check and tofu validate every example
 	scripts/check-examples.sh
+
+FUZZTIME ?= 30s
+fuzz: ## Run every fuzz target for FUZZTIME each (make test runs their seed corpora only)
+	@for pkg in $$(go list ./...); do \
+		for target in $$(go test -list '^Fuzz' "$$pkg" | grep '^Fuzz' || true); do \
+			echo "==> $$target ($$pkg, $(FUZZTIME))"; \
+			go test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) "$$pkg" 2>&1 | \
+				awk '/^fuzz: elapsed/ {last = $$0; next} {print} END {if (last) print last}'; \
+			test "$${PIPESTATUS[0]}" = 0 || exit 1; \
+		done; \
+	done
 
 demo: ## Run the demo (scripts/demo.sh)
 	bash scripts/demo.sh

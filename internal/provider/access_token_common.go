@@ -108,17 +108,24 @@ func tokenNameOf(m *accessTokenModel) string {
 }
 
 // fill copies a token into the model's results. expires_in is the time left
-// now, so a cached token reports less than 3600.
-func (m *accessTokenModel) fill(t *zoho.Token, now time.Time) {
+// now, so a cached token reports less than 3600. Configured attributes are
+// returned exactly as configured (Terraform rejects an ephemeral result or
+// data source whose configured value changed): configured scopes stay as
+// written, whatever order or case Zoho (or a token cached for a block
+// listing them in another order) carries.
+func (m *accessTokenModel) fill(ctx context.Context, t *zoho.Token, now time.Time) {
 	m.AccessToken = types.StringValue(t.AccessToken)
 	m.AuthorizationHeader = types.StringValue(authorizationScheme + t.AccessToken)
 	m.APIDomain = types.StringValue(t.APIDomain)
 	m.TokenType = types.StringValue(t.TokenType)
 	m.ExpiresIn = types.Int64Value(int64(t.ExpiresIn(now) / time.Second))
 	m.ExpiresAt = types.StringValue(t.ExpiresAt.UTC().Format(time.RFC3339))
-	if t.Scopes != nil {
+	switch {
+	case !m.Scopes.IsNull() && !m.Scopes.IsUnknown():
+		tflog.Debug(ctx, "returning the configured scopes", map[string]any{"granted_scopes": t.Scopes})
+	case t.Scopes != nil:
 		m.Scopes = scopesValue(t.Scopes)
-	} else if m.Scopes.IsUnknown() {
+	default:
 		m.Scopes = types.ListNull(types.StringType)
 	}
 }

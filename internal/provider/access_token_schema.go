@@ -32,7 +32,7 @@ type tokenAttr struct {
 func accessTokenAttrs() []tokenAttr {
 	return []tokenAttr{
 		{name: "refresh_token", optional: true, sensitive: true, desc: "Refresh token to mint from, for example `zoho_oauth_refresh_token.x.refresh_token` or a variable. Exactly one of `refresh_token` and `scopes`."},
-		{name: "scopes", kind: kindStringList, optional: true, computed: true, desc: "With no `refresh_token`: the scopes to request with the Self Client **client credentials** grant (`grant_type=client_credentials`), which needs no refresh token. As a result: the scopes Zoho granted when it says so, else the requested ones."},
+		{name: "scopes", kind: kindStringList, optional: true, computed: true, desc: "With no `refresh_token`: the scopes to request with the Self Client **client credentials** grant (`grant_type=client_credentials`), which needs no refresh token. Returned exactly as configured (what Zoho granted, in its own order and case, goes to the debug log). With `refresh_token`: the scopes Zoho granted, when it says."},
 		{name: "soid", optional: true, desc: "With `scopes`: the organisation (`ZohoCRM.<org id>`, ...) for clients that belong to several; Zoho answers `missing_org_info` when it is needed."},
 		{name: "client_id", optional: true, desc: "Client ID to use instead of the provider's."},
 		{name: "client_secret", optional: true, sensitive: true, desc: "Client secret to use instead of the provider's."},
@@ -55,7 +55,9 @@ func tokenAttrValidators(name string) ([]validator.String, []validator.List) {
 	case "accounts_url":
 		return []validator.String{accountsURLValidator{}}, nil
 	case "scopes":
-		return nil, []validator.List{listvalidator.SizeAtLeast(1)}
+		return nil, []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(credentialValidator{})}
+	case "refresh_token", "client_id", "client_secret", "soid":
+		return []validator.String{credentialValidator{}}, nil
 	}
 	return nil, nil
 }
@@ -81,10 +83,17 @@ func ephemeralTokenAttributes(extra map[string]eschema.Attribute) map[string]esc
 	return attrs
 }
 
+// storedByDataSource is added to the descriptions of the data source's
+// secret inputs: unlike the ephemeral resource's, they land in state.
+const storedByDataSource = " **Stored in state** by this data source (marked sensitive), like every argument of a data source."
+
 func dataSourceTokenAttributes() map[string]dschema.Attribute {
 	attrs := map[string]dschema.Attribute{}
 	for _, a := range accessTokenAttrs() {
 		sv, lv := tokenAttrValidators(a.name)
+		if a.optional && a.sensitive {
+			a.desc += storedByDataSource
+		}
 		switch a.kind {
 		case kindString:
 			attrs[a.name] = dschema.StringAttribute{Optional: a.optional, Computed: a.computed, Sensitive: a.sensitive, MarkdownDescription: a.desc, Validators: sv}

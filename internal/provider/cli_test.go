@@ -1,9 +1,13 @@
 package provider
 
 import (
+	"bytes"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
 )
@@ -84,5 +88,78 @@ resource "terraform_data" "call" {
 				}
 			}
 		})
+	}
+}
+
+// TestAccCLI_interruptDuringExchangeKeepsTheToken is Ctrl-C while Zoho is
+// slow to answer a code exchange it has already processed (the code is
+// spent). The run stops, but the exchange finishes first (bounded by
+// request_timeout), so the refresh token Zoho issued reaches state instead
+// of being orphaned at Zoho, and destroy can revoke it.
+func TestAccCLI_interruptDuringExchangeKeepsTheToken(t *testing.T) {
+	ctx, cli, pluginDir := cliUnderTest(t, 11, "write-only arguments")
+	emu := zohotest.New(zohotest.Options{})
+	url := emu.StartServer(t, "us")
+	client := emu.RegisterClient(zohotest.Client{DC: "us"})
+	code, err := emu.IssueGrantCode(client.ID, zohotest.CodeOptions{Scopes: []string{"ZohoCRM.users.READ"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu.InjectFault(zohotest.Fault{Path: "/oauth/v2/token", GrantType: "authorization_code", Kind: zohotest.FaultRaw,
+		Process: true, Delay: 3 * time.Second, ContentType: "application/json;charset=UTF-8"})
+	work := t.TempDir()
+	logsWriteFile(t, filepath.Join(work, "main.tf"), requiredZoho+`
+provider "zoho" {}
+
+variable "code" {
+  type      = string
+  ephemeral = true
+}
+
+resource "zoho_oauth_refresh_token" "t" {
+  grant_code_wo         = var.code
+  grant_code_wo_version = 1
+}
+`)
+	env := logsCLIEnv(map[string]string{
+		"TF_CLI_CONFIG_FILE": logsDevOverrides(t, work, pluginDir), "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1",
+		"TF_VAR_code": code, envAccountsURL: url, envClientID: client.ID, envClientSecret: client.Secret,
+	})
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, cli, "apply", "-input=false", "-no-color", "-auto-approve")
+	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = work, env, &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Interrupt once Zoho has the request, as a user pressing Ctrl-C would.
+	for emu.Counters().ByGrantType["authorization_code"] == 0 {
+		select {
+		case <-ctx.Done():
+			t.Fatal("the exchange never reached the emulator")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait() // an interrupted run may exit non-zero
+	text := logsRedact(out.String(), code, client.Secret)
+	if !strings.Contains(text, "Interrupt received") {
+		t.Fatalf("the CLI did not see the interrupt:\n%s", logsTail(text, 30))
+	}
+	refresh := logsRefreshTokenInState(t, filepath.Join(work, "terraform.tfstate"))
+	if !emu.RefreshTokenLive(refresh) {
+		t.Fatal("the refresh token in state is not live at Zoho")
+	}
+	if live := emu.LiveRefreshTokens(client.ID); len(live) != 1 {
+		t.Errorf("%d live refresh tokens at Zoho, want 1: the one in state", len(live))
+	}
+	destroy := exec.CommandContext(ctx, cli, "destroy", "-input=false", "-no-color", "-auto-approve")
+	destroy.Dir, destroy.Env = work, env
+	if b, err := destroy.CombinedOutput(); err != nil {
+		t.Fatalf("destroy: %v\n%s", err, logsTail(logsRedact(string(b), code, client.Secret, refresh), 30))
+	}
+	if emu.RefreshTokenLive(refresh) {
+		t.Error("destroy did not revoke the token")
 	}
 }

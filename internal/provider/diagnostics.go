@@ -42,27 +42,46 @@ func explain(ctx context.Context, err error, cc callContext) (summary, detail, a
 	var zerr *zoho.Error
 	var rerr *zoho.ResponseError
 	var terr *zoho.TransportError
+	// Typed errors first: a code exchange runs on after the run is cancelled
+	// (so its token reaches state), and if it then fails, what the user must
+	// know is why, not that they pressed Ctrl-C.
 	switch {
-	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil:
-		return "Zoho Request Cancelled", "The request to " + cc.accountsURL + " was cancelled before Zoho answered.", ""
 	case errors.As(err, &zerr):
 		return explainZoho(zerr, cc)
 	case errors.As(err, &rerr):
 		detail = fmt.Sprintf("%s did not answer like Zoho Accounts. ", cc.accountsURL)
-		if rerr.ServerError() {
+		switch {
+		case rerr.ServerError() && cc.codeAttribute != "":
+			detail += "It failed with a server error, and a grant code exchange is not repeated: a gateway's error can hide an answer Zoho did send, " +
+				"in which case the code is spent. " + newGrantCodeSteps
+		case rerr.ServerError():
 			detail += "It failed with a server error even after retries (see max_retries); Zoho may be having an outage. Try again later."
-		} else {
+		default:
 			detail += "Check accounts_url / data_center, and any proxy between here and Zoho (HTTPS_PROXY)."
 		}
 		return "Unexpected Answer From Zoho Accounts", detail, ""
 	case errors.As(err, &terr):
-		detail = fmt.Sprintf("No answer came from %s after %d attempt(s). Check the network, proxy settings (HTTPS_PROXY, NO_PROXY), "+
-			"accounts_url / data_center, and request_timeout.", cc.accountsURL, terr.Attempts)
+		summary = "Cannot Reach Zoho Accounts"
+		switch {
+		case terr.Certificate:
+			summary = "Zoho Accounts Certificate Not Trusted"
+			detail = fmt.Sprintf("The TLS certificate of %s was not accepted, so nothing was sent. Check accounts_url / data_center, "+
+				"any TLS-inspecting proxy (HTTPS_PROXY) and this machine's CA certificates.", cc.accountsURL)
+		case terr.Timeout:
+			summary = "Zoho Request Timed Out"
+			detail = fmt.Sprintf("No answer came from %s within request_timeout (%d attempt(s)). Check the network and proxy settings "+
+				"(HTTPS_PROXY, NO_PROXY), or raise request_timeout.", cc.accountsURL, terr.Attempts)
+		default:
+			detail = fmt.Sprintf("No answer came from %s after %d attempt(s). Check the network, proxy settings (HTTPS_PROXY, NO_PROXY), "+
+				"accounts_url / data_center, and request_timeout.", cc.accountsURL, terr.Attempts)
+		}
 		if cc.codeAttribute != "" && terr.MayHaveReachedServer {
 			detail += " The request may have reached Zoho, and a grant code works only once, so it was not repeated; " +
 				"if Zoho consumed the code, the refresh token it issued is lost and a new code is needed. " + newGrantCodeSteps
 		}
-		return "Cannot Reach Zoho Accounts", detail, ""
+		return summary, detail, ""
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil:
+		return "Zoho Request Cancelled", "The request to " + cc.accountsURL + " was cancelled before Zoho answered (the run was interrupted).", ""
 	}
 	return "Zoho Request Failed", "The call to " + cc.accountsURL + " failed.", ""
 }
@@ -107,6 +126,10 @@ func explainZoho(e *zoho.Error, cc callContext) (summary, detail, attr string) {
 		return "Invalid Zoho Scope", "Zoho rejected the scopes (invalid_scope). Use scope names such as ZohoCRM.modules.READ, as listed in the product's API documentation.", "scopes"
 	case zoho.CodeMissingOrgInfo:
 		return "Zoho Organisation Needed", "This client belongs to several organisations, so Zoho needs soid (missing_org_info), for example \"ZohoCRM.<org id>\".", "soid"
+	case zoho.CodeInvalidToken:
+		return "Zoho Token Unknown",
+			"Zoho does not know this token at " + cc.accountsURL + " (invalid_token), but did not answer the way it does for a token that is " +
+				"already revoked, so the token may still be live elsewhere (another data center?). Check accounts_url, then try again.", ""
 	case zoho.CodeUnauthorizedClient, zoho.CodeUnsupportedGrantType:
 		return "Grant Not Allowed For This Zoho Client", "Zoho refused the grant type for this client (" + e.Raw + "). The client credentials grant works only for a Self Client.", ""
 	}

@@ -30,7 +30,7 @@ func (d *accessTokenDataSource) Metadata(_ context.Context, req datasource.Metad
 
 func (d *accessTokenDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "~> **This data source stores the access token in state and in saved plan files** (marked sensitive, but readable by anyone who can read them). " +
+		MarkdownDescription: "~> **This data source stores the access token, and its `refresh_token` and `client_secret` inputs, in state and in saved plan files** (marked sensitive, but readable by anyone who can read them). " +
 			"Prefer the `zoho_oauth_access_token` **ephemeral resource**, which stores nothing (Terraform >= 1.10, OpenTofu >= 1.11); use this " +
 			"data source only on older CLIs.\n\n" +
 			"Mints a Zoho access token from a refresh token, or with the Self Client client credentials grant, whenever Terraform reads it " +
@@ -72,6 +72,6 @@ func (d *accessTokenDataSource) Read(ctx context.Context, req datasource.ReadReq
 		return
 	}
 	ctx = withMasking(ctx, minted.token.AccessToken)
-	m.fill(minted.token, d.data.opts.now())
+	m.fill(ctx, minted.token, d.data.opts.now())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -102,8 +102,32 @@ func (r *accessTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 	ctx = withMasking(ctx, m.RefreshToken.ValueString(), m.ClientSecret.ValueString(), r.data.clientSecret.value)
 	if m.hasUnknownInput() {
 		// The refresh token's resource is not created yet (first plan):
-		// hand out unknown values and ask Zoho nothing.
-		tflog.Debug(ctx, "deferring Zoho access token: an input is not known yet")
+		// hand out unknown values, ask Zoho nothing, and say what that
+		// means once. Terraform >= 1.10 and OpenTofu >= 1.11 defer such an
+		// ephemeral resource themselves, without calling Open, and print
+		// their own line ("Deferred due to unknown configuration"); this
+		// is for clients that do call it.
+		unknown := ""
+		for _, in := range []struct {
+			name  string
+			value interface{ IsUnknown() bool }
+		}{
+			{"refresh_token", m.RefreshToken}, {"scopes", m.Scopes}, {"soid", m.SOID}, {"client_id", m.ClientID},
+			{"client_secret", m.ClientSecret}, {"data_center", m.DataCenter}, {"accounts_url", m.AccountsURL},
+		} {
+			if in.value.IsUnknown() && unknown == "" {
+				unknown = in.name
+			} else if in.value.IsUnknown() {
+				unknown += ", " + in.name
+			}
+		}
+		tflog.Debug(ctx, "deferring Zoho access token: an input is not known yet", map[string]any{"unknown": unknown})
+		resp.Diagnostics.AddWarning("Zoho Access Token Deferred To Apply",
+			fmt.Sprintf("An input of this zoho_oauth_access_token is not known yet (%s: typically a refresh token from a "+
+				"zoho_oauth_refresh_token that this run creates), so no access token is minted during this plan: its attributes stay unknown until apply. "+
+				"Provisioners and write-only arguments get the token at apply, but a provider configured from it sees unknown values "+
+				"on this run, and most providers refuse them. Create the refresh token first: keep it in a configuration of its own "+
+				"and pass it in through an ephemeral variable, or apply it alone once (-target=zoho_oauth_refresh_token.<name>).", unknown))
 		m.unknownResults()
 		resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
 		return
@@ -121,7 +145,7 @@ func (r *accessTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 	}
 	ctx = withMasking(ctx, minted.token.AccessToken)
 	now := r.data.opts.now()
-	m.fill(minted.token, now)
+	m.fill(ctx, minted.token, now)
 	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
 
 	private := handedOut{AccountsURL: minted.endpoint.accountsURL, ExpiresAt: minted.token.ExpiresAt}

@@ -22,7 +22,7 @@ import (
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
 )
 
-var ephemeralCLIs = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)}
+var ephemeralCLIs = []tfversion.TerraformVersionCheck{needEphemeralResources, needEphemeralResourcesInTestSteps}
 
 var accessTokenShape = regexp.MustCompile(`^1000\.[0-9a-f]{32}\.[0-9a-f]{32}$`)
 
@@ -119,7 +119,7 @@ ephemeral "zoho_oauth_access_token" "t" {
 ` + echoOf
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		TerraformVersionChecks:   writeOnlyCLIs,
+		TerraformVersionChecks:   writeOnlyAndEphemeralCLIs,
 		Steps: []resource.TestStep{{
 			Config: cfg,
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
@@ -317,4 +317,55 @@ func TestExpiryGuard(t *testing.T) {
 	if _, detail := expiryWarning(handedOut{ExpiresAt: now.Add(-time.Minute)}, now); !strings.Contains(detail, "(in 0s)") {
 		t.Errorf("an expired token must not report negative time: %q", detail)
 	}
+}
+
+// Configured scopes come back exactly as configured. Terraform (not OpenTofu)
+// rejects an ephemeral result or a data source whose configured value
+// changed, and here everything conspires to change it: two blocks list the
+// same scopes in opposite orders (and so share one cached token), and Zoho
+// answers the scopes reversed and lower-cased.
+func TestAccAccessTokenEphemeral_configuredScopesReturnedAsConfigured(t *testing.T) {
+	e := newTestEnv(t)
+	e.emu.SetReshuffledScopes(true)
+	block := func(kind, name string, scopes ...string) string {
+		return fmt.Sprintf(`
+%s "zoho_oauth_access_token" %q {
+  scopes = [%q, %q]
+}
+`, kind, name, scopes[0], scopes[1])
+	}
+	exactly := func(scopes ...string) knownvalue.Check {
+		return knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(scopes[0]), knownvalue.StringExact(scopes[1])})
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   ephemeralCLIs,
+		Steps: []resource.TestStep{{
+			Config: e.providerConfig() +
+				block("ephemeral", "a", "ZohoCRM.org.READ", "ZohoCRM.users.READ") +
+				block("ephemeral", "b", "ZohoCRM.users.READ", "ZohoCRM.org.READ") +
+				block("data", "c", "ZohoCRM.users.READ", "ZohoCRM.org.READ") + `
+provider "echo" {
+  data = {
+    a = ephemeral.zoho_oauth_access_token.a.scopes
+    b = ephemeral.zoho_oauth_access_token.b.scopes
+  }
+}
+
+resource "echo" "t" {}
+`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("echo.t", echoed("a"), exactly("ZohoCRM.org.READ", "ZohoCRM.users.READ")),
+				statecheck.ExpectKnownValue("echo.t", echoed("b"), exactly("ZohoCRM.users.READ", "ZohoCRM.org.READ")),
+				statecheck.ExpectKnownValue("data.zoho_oauth_access_token.c", tfjsonpath.New("scopes"), exactly("ZohoCRM.users.READ", "ZohoCRM.org.READ")),
+			},
+			Check: func(*terraform.State) error {
+				// One token serves all three blocks in each provider process.
+				if got, want := e.emu.ClientCredentialsMints(e.client.ID), int(e.configures.Load()); got != want {
+					return fmt.Errorf("%d client credentials mints over %d provider processes", got, want)
+				}
+				return nil
+			},
+		}},
+	})
 }

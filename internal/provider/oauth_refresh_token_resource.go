@@ -82,6 +82,7 @@ func (r *refreshTokenResource) Schema(_ context.Context, _ resource.SchemaReques
 				Optional: true, Sensitive: true, WriteOnly: true,
 				MarkdownDescription: "The grant code, write-only: it is sent to Zoho once, at creation, and never stored in plan or state. " +
 					"Set `grant_code_wo_version` with it; a new code is taken only when that version changes. Needs Terraform >= 1.11 or OpenTofu >= 1.11.",
+				Validators: []validator.String{credentialValidator{}},
 			},
 			"grant_code_wo_version": schema.Int64Attribute{
 				Optional: true,
@@ -95,6 +96,7 @@ func (r *refreshTokenResource) Schema(_ context.Context, _ resource.SchemaReques
 				Optional: true, Sensitive: true,
 				MarkdownDescription: "The grant code, for CLIs without write-only arguments. It is **stored in state** (harmless once used: a code works once). " +
 					"Setting a new code replaces the refresh token; removing it after creation keeps the token. Conflicts with `grant_code_wo`.",
+				Validators: []validator.String{credentialValidator{}},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(newCodeSet,
 					"Replaces the token when a new code is set.", "Replaces the token when a new code is set.")},
 			},
@@ -105,12 +107,14 @@ func (r *refreshTokenResource) Schema(_ context.Context, _ resource.SchemaReques
 			"client_id": schema.StringAttribute{
 				Optional: true, Computed: true,
 				MarkdownDescription: "Client ID to use instead of the provider's. Recorded in state: the token belongs to this client. Changing it replaces the token.",
+				Validators:          []validator.String{credentialValidator{}},
 				PlanModifiers:       keepAndReplace,
 			},
 			"client_secret": schema.StringAttribute{
 				Optional: true, Sensitive: true,
 				MarkdownDescription: "Client secret to use instead of the provider's. Stored in state (sensitive); prefer the provider's setting or " +
 					"`ZOHO_CLIENT_SECRET`. Changing it replaces the token.",
+				Validators:    []validator.String{credentialValidator{}},
 				PlanModifiers: replace,
 			},
 			"data_center": schema.StringAttribute{
@@ -186,6 +190,12 @@ func (r *refreshTokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 		return
 	}
 	if r.data == nil || cfg.GrantCode.IsUnknown() || cfg.GrantCodeWO.IsUnknown() {
+		return
+	}
+	if cfg.endpointUnknown() {
+		// Where the token will live and whose it will be are decided at
+		// apply: accounts_url and client_id stay unknown in the plan, which
+		// is what the CLI then checks the final plan against.
 		return
 	}
 	ep, diags := r.data.resolveEndpoint(overridesOf(plan))
@@ -333,6 +343,13 @@ func versionChanged(_ context.Context, req planmodifier.Int64Request, resp *int6
 // not when a spent code is removed from the configuration.
 func newCodeSet(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
 	resp.RequiresReplace = !req.ConfigValue.IsNull()
+}
+
+// endpointUnknown reports whether a per-resource setting that decides the
+// endpoint or the client is not known yet (it comes from something not yet
+// applied).
+func (m refreshTokenModel) endpointUnknown() bool {
+	return m.ClientID.IsUnknown() || m.ClientSecret.IsUnknown() || m.DataCenter.IsUnknown() || m.AccountsURL.IsUnknown()
 }
 
 func overridesOf(m refreshTokenModel) clientOverrides {

@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
@@ -21,7 +22,7 @@ import (
 
 const tokenAddr = "zoho_oauth_refresh_token.t"
 
-var writeOnlyCLIs = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)}
+var writeOnlyCLIs = []tfversion.TerraformVersionCheck{needWriteOnly}
 
 func writeOnlyConfig(code string, version int, extra ...string) string {
 	lines := ""
@@ -293,6 +294,7 @@ func TestAccRefreshToken_zohoErrors(t *testing.T) {
 func TestAccRefreshToken_badAnswersAndLostConnections(t *testing.T) {
 	e := newTestEnv(t)
 	lost := e.code()
+	var kept string
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		TerraformVersionChecks:   writeOnlyCLIs,
@@ -318,12 +320,33 @@ func TestAccRefreshToken_badAnswersAndLostConnections(t *testing.T) {
 				Config:      e.providerConfig() + writeOnlyConfig(lost, 1),
 				ExpectError: errorText("Cannot Reach Zoho Accounts", "may have reached Zoho", "not repeated", "Generate Code"),
 			},
+			{
+				// request_timeout runs out: that is a timeout, not a
+				// cancellation, and the user must learn the code may be spent.
+				PreConfig: func() {
+					e.emu.InjectFault(zohotest.Fault{Path: "/oauth/v2/token", Kind: zohotest.FaultDelay, Delay: 5 * time.Second})
+				},
+				Config:      e.providerConfig(`request_timeout = "300ms"`) + writeOnlyConfig(e.code(), 1),
+				ExpectError: errorText("Zoho Request Timed Out", "within request_timeout", "may have reached Zoho", "Generate Code"),
+			},
+			{
+				// Zoho answered, and a proxy wrapped the answer in an HTML
+				// 502: the refresh token in it is kept, not thrown away.
+				PreConfig: func() {
+					e.emu.InjectFault(zohotest.Fault{Path: "/oauth/v2/token", Kind: zohotest.FaultRaw, Status: 502, ContentType: "text/html", Process: true})
+				},
+				Config: e.providerConfig() + writeOnlyConfig(e.code(), 1),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("refresh_token"), knownvalue.StringRegexp(accessTokenShape)),
+				},
+				Check: captureAttr(tokenAddr, "refresh_token", &kept),
+			},
 		},
 		CheckDestroy: func(*terraform.State) error {
-			if got := e.emu.Counters().ByGrantType["authorization_code"]; got != 3 {
-				return fmt.Errorf("%d code exchanges, want 3 (one per step, none repeated)", got)
+			if got := e.emu.Counters().ByGrantType["authorization_code"]; got != 5 {
+				return fmt.Errorf("%d code exchanges, want 5 (one per step, none repeated)", got)
 			}
-			return nil
+			return e.revokedOnDestroy(&kept)(nil)
 		},
 	})
 }
@@ -350,6 +373,33 @@ func TestAccRefreshToken_destroy(t *testing.T) {
 				ExpectError: regexp.MustCompile(`(?s)Cannot\s+Revoke\s+Zoho\s+Refresh\s+Token\s+[0-9a-f]{16}.*may\s+still\s+be\s+valid.*revoke_on_destroy\s+=\s+false`),
 			},
 			{
+				// A 400 that is not Zoho's "unknown token" answer (a proxy's
+				// HTML page, a throttle answer sent with 400) proves nothing:
+				// the token stays in state and destroy fails.
+				PreConfig: func() {
+					e.emu.InjectFault(zohotest.Fault{Path: "/oauth/v2/token/revoke", Kind: zohotest.FaultRaw, Status: 400, ContentType: "text/html",
+						Body: "<html><body><h1>400 Bad Request</h1></body></html>"})
+				},
+				Config:      e.providerConfig() + writeOnlyConfig(e.code(), 1),
+				Destroy:     true,
+				ExpectError: errorText("Cannot Revoke Zoho Refresh Token", "did not answer like Zoho Accounts", "kept in state", "HTTP 400 with an HTML page"),
+			},
+			{
+				PreConfig: func() {
+					e.emu.InjectFault(zohotest.Fault{Path: "/oauth/v2/token/revoke", Kind: zohotest.FaultRaw, Status: 400, ContentType: "application/json;charset=UTF-8",
+						Body: `{"error_description":"You have made too many requests continuously. Please try again after some time.","error":"Access Denied","status":"failure"}`})
+				},
+				Config:      e.providerConfig() + writeOnlyConfig(e.code(), 1),
+				Destroy:     true,
+				ExpectError: errorText("Cannot Revoke Zoho Refresh Token", "Zoho Token Limit Reached", "kept in state"),
+				Check: func(*terraform.State) error {
+					if !e.emu.RefreshTokenLive(token) {
+						return fmt.Errorf("the token should still be live")
+					}
+					return nil
+				},
+			},
+			{
 				// Revoked behind Terraform's back: destroy warns and succeeds.
 				PreConfig: func() { e.mustRevoke(token) },
 				Config:    e.providerConfig() + writeOnlyConfig(e.code(), 1),
@@ -357,10 +407,65 @@ func TestAccRefreshToken_destroy(t *testing.T) {
 			},
 		},
 		CheckDestroy: func(*terraform.State) error {
-			if got := e.emu.Counters().RevokeRequests; got != 4 {
-				return fmt.Errorf("%d revoke requests, want 4 (2 failed attempts, our revoke behind the back, the 400)", got)
+			if got := e.emu.Counters().RevokeRequests; got != 6 {
+				return fmt.Errorf("%d revoke requests, want 6 (2 failed attempts, the HTML 400, the throttle, our revoke behind the back, Zoho's 400)", got)
 			}
 			return nil
 		},
 	})
+}
+
+// A per-resource override that is not known until apply (it comes from a
+// resource not created yet) must plan: where the token will live and whose it
+// is stay unknown in the plan and are decided at apply. Each override in
+// turn: the value only becomes known at apply, from terraform_data's id.
+func TestAccRefreshToken_overridesUnknownAtPlan(t *testing.T) {
+	cases := map[string]struct {
+		// attr's value once known; null makes the provider's setting apply.
+		attr  string
+		value func(*testEnv) string
+		// otherwise is the branch never taken; null when empty.
+		otherwise string
+		// unknownInPlan are the computed attributes the plan must leave open.
+		unknownInPlan []string
+	}{
+		"client_id":     {attr: "client_id", value: func(e *testEnv) string { return strconv.Quote(e.client.ID) }, unknownInPlan: []string{"client_id", "accounts_url"}},
+		"client_secret": {attr: "client_secret", value: func(e *testEnv) string { return strconv.Quote(e.client.Secret) }, unknownInPlan: []string{"client_id", "accounts_url"}},
+		"accounts_url":  {attr: "accounts_url", value: func(e *testEnv) string { return strconv.Quote(e.usURL) }, unknownInPlan: []string{"client_id", "accounts_url"}},
+		// A data center resolves to Zoho's real hosts, out of reach here: the
+		// value is unknown at plan and null at apply, when the provider's URL
+		// applies (before the fix the plan said accounts_url = "").
+		"data_center": {attr: "data_center", value: func(*testEnv) string { return "null" }, otherwise: `"eu"`, unknownInPlan: []string{"client_id", "accounts_url"}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			e := newTestEnv(t)
+			value := tc.value(e)
+			otherwise := tc.otherwise
+			if otherwise == "" {
+				otherwise = "null"
+			}
+			var refresh string
+			var checks []plancheck.PlanCheck
+			for _, a := range tc.unknownInPlan {
+				checks = append(checks, plancheck.ExpectUnknownValue(tokenAddr, tfjsonpath.New(a)))
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   writeOnlyCLIs,
+				CheckDestroy:             e.revokedOnDestroy(&refresh),
+				Steps: []resource.TestStep{{
+					Config: e.providerConfig() + `
+resource "terraform_data" "later" {}
+` + writeOnlyConfig(e.code(), 1, fmt.Sprintf(`%s = terraform_data.later.id != "" ? %s : %s`, tc.attr, value, otherwise)),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: checks},
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("accounts_url"), knownvalue.StringExact(e.usURL)),
+						statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("client_id"), knownvalue.StringExact(e.client.ID)),
+					},
+					Check: captureAttr(tokenAddr, "refresh_token", &refresh),
+				}},
+			})
+		})
+	}
 }

@@ -82,11 +82,13 @@ func (p *zohoProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 				Optional: true,
 				MarkdownDescription: "Client ID of the Zoho OAuth client (API Console → your client, for example " +
 					"a Self Client). Also `" + envClientID + "`. Optional here when every resource sets its own.",
+				Validators: []validator.String{credentialValidator{}},
 			},
 			"client_secret": schema.StringAttribute{
 				Optional: true, Sensitive: true,
 				MarkdownDescription: "Client secret of that client. Also `" + envClientSecret + "`. May come from an " +
 					"ephemeral value (for example a secret manager's ephemeral resource).",
+				Validators: []validator.String{credentialValidator{}},
 			},
 			"data_center": schema.StringAttribute{
 				Optional: true,

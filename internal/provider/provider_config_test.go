@@ -114,7 +114,7 @@ func TestAccProvider_invalidTimeoutAndRetries(t *testing.T) {
 		e.planFailsWith(nil, e.providerConfig(`request_timeout = "soon"`)+res, errorText("Invalid Duration", `"soon" is not a duration`, `Use a Go duration such as "30s"`)),
 		e.planFailsWith(nil, e.providerConfig(`request_timeout = "-1s"`)+res, errorText("Invalid Duration", `"-1s" is not longer than zero`, `such as "30s"`)),
 		e.planFailsWith(map[string]string{envRequestTimeout: "soon"}, e.providerConfig()+res,
-			errorText("Invalid Zoho Request Timeout", `The environment variable ZOHO_REQUEST_TIMEOUT is "soon": not a duration`, `such as "30s"`)),
+			errorText("Invalid Zoho Request Timeout", `request_timeout (the environment variable ZOHO_REQUEST_TIMEOUT) is "soon": not a duration`, `such as "30s"`)),
 		// providerConfig sets max_retries = 1, so this one needs its own block.
 		e.planFailsWith(nil, providerBlockWith(fmt.Sprintf("accounts_url = %q", e.usURL), "max_retries = 99")+res,
 			errorText("Invalid Attribute Value", "max_retries value must be between 0 and 10, got: 99")),
@@ -369,6 +369,7 @@ func TestExplain_everyZohoErrorCode(t *testing.T) {
 		{"missing_org_info", zerr(zoho.CodeMissingOrgInfo, "missing_org_info"), exchange, "Zoho Organisation Needed", []string{"soid"}, "soid", ""},
 		{"unauthorized_client", zerr(zoho.CodeUnauthorizedClient, "unauthorized_client"), exchange, "Grant Not Allowed For This Zoho Client", []string{"unauthorized_client", "Self Client"}, "", ""},
 		{"unsupported_grant_type", zerr(zoho.CodeUnsupportedGrantType, "unsupported_grant_type"), exchange, "Grant Not Allowed For This Zoho Client", []string{"unsupported_grant_type"}, "", ""},
+		{"invalid_token answered oddly", zerr(zoho.CodeInvalidToken, "invalid_token"), refresh, "Zoho Token Unknown", []string{"invalid_token", "may still be live", "accounts_url"}, "", ""},
 		{"an unknown code, verbatim", zerr("general_error", "general_error"), exchange, "Zoho Request Failed", []string{"does not know: general_error"}, "", ""},
 		{"5xx after retries", &zoho.ResponseError{Op: zoho.OpRefresh, StatusCode: 503, Problem: "a server error"}, refresh, "Unexpected Answer From Zoho Accounts", []string{"accounts.zoho.eu", "server error even after retries", "max_retries"}, "", "HTTPS_PROXY"},
 		{"an HTML page", &zoho.ResponseError{Op: zoho.OpRefresh, StatusCode: 200, Problem: "an HTML page"}, refresh, "Unexpected Answer From Zoho Accounts", []string{"did not answer like Zoho Accounts", "accounts_url / data_center", "HTTPS_PROXY"}, "", "outage"},
@@ -376,6 +377,14 @@ func TestExplain_everyZohoErrorCode(t *testing.T) {
 		{"exchange that never left", &zoho.TransportError{Op: zoho.OpExchangeCode, Attempts: 3, Err: errors.New("connection refused")}, exchange, "Cannot Reach Zoho Accounts", []string{"after 3 attempt(s)", "HTTPS_PROXY", "request_timeout"}, "", "may have reached"},
 		{"a wrapped error is still recognised", fmt.Errorf("creating: %w", zerr(zoho.CodeInvalidClient, "invalid_client")), exchange, "Invalid Zoho Client", []string{"another data center"}, "", ""},
 		{"cancelled", fmt.Errorf("post: %w", context.Canceled), exchange, "Zoho Request Cancelled", []string{"cancelled before Zoho answered"}, "", ""},
+		{"exchange timed out: not a cancellation, and the code may be spent", &zoho.TransportError{Op: zoho.OpExchangeCode, Attempts: 1, MayHaveReachedServer: true, Timeout: true, Err: errors.New("Client.Timeout exceeded")}, exchange,
+			"Zoho Request Timed Out", []string{"within request_timeout", "may have reached Zoho", "Generate Code"}, "", "cancelled"},
+		{"refresh timed out", &zoho.TransportError{Op: zoho.OpRefresh, Attempts: 5, MayHaveReachedServer: true, Timeout: true, Err: errors.New("Client.Timeout exceeded")}, refresh,
+			"Zoho Request Timed Out", []string{"within request_timeout (5 attempt(s))", "raise request_timeout"}, "", "grant code"},
+		{"certificate not trusted", &zoho.TransportError{Op: zoho.OpRefresh, Attempts: 1, Certificate: true, Err: errors.New("x509: certificate signed by unknown authority")}, refresh,
+			"Zoho Accounts Certificate Not Trusted", []string{"nothing was sent", "CA certificates"}, "", ""},
+		{"exchange answered 5xx: the code may be spent", &zoho.ResponseError{Op: zoho.OpExchangeCode, StatusCode: 502, Problem: "a server error"}, exchange,
+			"Unexpected Answer From Zoho Accounts", []string{"not repeated", "the code is spent", "Generate Code"}, "", "after retries"},
 	}
 	covered := map[string]bool{}
 	for _, tc := range cases {

@@ -88,6 +88,16 @@ func (p *zohoProvider) resolveSettings(cfg providerModel, terraformVersion strin
 	}
 	d.clientID = pick("client_id", cfg.ClientID, envClientID)
 	d.clientSecret = pick("client_secret", cfg.ClientSecret, envClientSecret)
+	// The schema checks config values; environment values get the same rule.
+	for attr, s := range map[string]setting{"client_id": d.clientID, "client_secret": d.clientSecret} {
+		if s.value == "" || !strings.HasPrefix(s.source, "environment") {
+			continue
+		}
+		if problem := credentialProblem(s.value); problem != "" {
+			diags.AddAttributeError(path.Root(attr), "Invalid "+attr,
+				fmt.Sprintf("The %s %s. Set it exactly as Zoho shows it (no quotes, spaces or line breaks around it).", s.source, problem))
+		}
+	}
 	d.accountsURL = p.resolveAccountsURL(cfg, d, &diags)
 
 	timeout := pick("request_timeout", cfg.RequestTimeout, envRequestTimeout)
@@ -96,7 +106,7 @@ func (p *zohoProvider) resolveSettings(cfg providerModel, terraformVersion strin
 		dur, err := parsePositiveDuration(timeout.value)
 		if err != nil {
 			diags.AddAttributeError(path.Root("request_timeout"), "Invalid Zoho Request Timeout",
-				fmt.Sprintf("The %s is %q: %s. Use a Go duration such as \"30s\" or \"2m\".", timeout.source, timeout.value, err))
+				fmt.Sprintf("request_timeout (the %s) is %q: %s. Use a Go duration such as \"30s\" or \"2m\".", timeout.source, timeout.value, err))
 		}
 		d.requestTimeout = dur
 	}
@@ -156,7 +166,8 @@ func checkAccountsURL(s setting, diags *diag.Diagnostics) setting {
 
 func checkDataCenter(s setting, diags *diag.Diagnostics) setting {
 	dc, ok := zoho.LookupDataCenter(s.value)
-	if !ok {
+	// As the schema's validator does: " eu" is no data center.
+	if !ok || strings.TrimSpace(s.value) != s.value {
 		diags.AddAttributeError(path.Root("data_center"), "Unknown Zoho Data Center",
 			fmt.Sprintf("The %s is %q, which is no Zoho data center. Valid values: %s.", s.source, s.value, strings.Join(zoho.DataCenterCodes(), ", ")))
 	}

@@ -1,0 +1,189 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
+)
+
+// TestAccConcurrency_parallelApplyUnderRace applies and destroys 50 refresh
+// tokens and 50 access tokens with -parallelism=20, through a provider built
+// with the race detector (which stops the provider at the first data race),
+// while Zoho answers slowly and sometimes fails. Every exchange must land in
+// state, every refresh token be revoked by destroy, and no grant code be
+// sent twice.
+func TestAccConcurrency_parallelApplyUnderRace(t *testing.T) {
+	const n = 50
+	ctx, cli, _ := cliUnderTest(t, 11, "write-only arguments")
+	pluginDir := t.TempDir()
+	buildProvider(ctx, t, filepath.Join(pluginDir, "terraform-provider-zoho"), "-race")
+
+	// Zoho's per-client caps (10 codes per 10 minutes, 20 refresh tokens per
+	// user) would turn this into a test of the caps: lift them.
+	emu := zohotest.New(zohotest.Options{CodeIssueLimit: 10 * n, RefreshTokenCap: 10 * n})
+	url := emu.StartServer(t, "us")
+	client := emu.RegisterClient(zohotest.Client{DC: "us"})
+	codes := make([]string, n)
+	for i := range codes {
+		code, err := emu.IssueGrantCode(client.ID, zohotest.CodeOptions{Scopes: []string{"ZohoCRM.users.READ"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		codes[i] = code
+	}
+	// Latency on every kind of call, and failures that are safe to retry
+	// (a failed exchange is not retried, and would fail the apply).
+	emu.InjectFault(zohotest.Fault{Path: "/oauth/v2/token", GrantType: "authorization_code", Kind: zohotest.FaultDelay, Delay: 150 * time.Millisecond, Times: n / 2})
+	emu.InjectFault(zohotest.Fault{Path: "/oauth/v2/token", GrantType: "refresh_token", Kind: zohotest.FaultStatus, Status: 503, RetryAfter: "0", Times: 8})
+	emu.InjectFault(zohotest.Fault{Path: "/oauth/v2/token", GrantType: "refresh_token", Kind: zohotest.FaultDelay, Delay: 100 * time.Millisecond, Times: n / 2})
+	emu.InjectFault(zohotest.Fault{Path: "/oauth/v2/token/revoke", Kind: zohotest.FaultCloseBefore, Times: 5})
+	emu.InjectFault(zohotest.Fault{Path: "/oauth/v2/token/revoke", Kind: zohotest.FaultStatus, Status: 502, Times: 5})
+	emu.InjectFault(zohotest.Fault{Path: "/oauth/v2/token/revoke", Kind: zohotest.FaultDelay, Delay: 100 * time.Millisecond, Times: n / 2})
+
+	work := t.TempDir()
+	logsWriteFile(t, filepath.Join(work, "main.tf"), requiredZoho+`
+provider "zoho" {}
+
+variable "codes" {
+  type      = list(string)
+  ephemeral = true
+}
+
+resource "zoho_oauth_refresh_token" "t" {
+  count                 = `+strconv.Itoa(n)+`
+  grant_code_wo         = var.codes[count.index]
+  grant_code_wo_version = 1
+}
+
+ephemeral "zoho_oauth_access_token" "t" {
+  count         = `+strconv.Itoa(n)+`
+  refresh_token = zoho_oauth_refresh_token.t[count.index].refresh_token
+}
+
+resource "terraform_data" "use" {
+  count = `+strconv.Itoa(n)+`
+  provisioner "local-exec" {
+    command     = "test -n \"$T\""
+    environment = { T = ephemeral.zoho_oauth_access_token.t[count.index].authorization_header }
+  }
+}
+`)
+	codesJSON, _ := json.Marshal(codes)
+	env := logsCLIEnv(map[string]string{
+		"TF_CLI_CONFIG_FILE": logsDevOverrides(t, work, pluginDir), "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1",
+		"TF_VAR_codes": string(codesJSON), envAccountsURL: url, envClientID: client.ID, envClientSecret: client.Secret,
+		"GORACE": "halt_on_error=1",
+	})
+	run := func(args ...string) {
+		t.Helper()
+		cmd := exec.CommandContext(ctx, cli, args...)
+		cmd.Dir, cmd.Env = work, env
+		out, err := cmd.CombinedOutput()
+		text := string(out)
+		if strings.Contains(text, "DATA RACE") {
+			t.Fatalf("%s %s: the race detector stopped the provider:\n%s", filepath.Base(cli), args[0], logsTail(logsRedact(text, client.Secret), 60))
+		}
+		if err != nil {
+			t.Fatalf("%s %s: %v\n%s", filepath.Base(cli), args[0], err, logsTail(logsRedact(text, append(codes, client.Secret)...), 60))
+		}
+	}
+	run("apply", "-input=false", "-no-color", "-auto-approve", "-parallelism=20")
+
+	refreshTokens := refreshTokensInState(t, filepath.Join(work, "terraform.tfstate"))
+	if len(refreshTokens) != n {
+		t.Fatalf("state holds %d refresh tokens, want %d", len(refreshTokens), n)
+	}
+	for _, rt := range refreshTokens {
+		if !emu.RefreshTokenLive(rt) {
+			t.Fatalf("a refresh token in state is not live at Zoho")
+		}
+		if got := emu.MintsFor(rt); got != 1 {
+			t.Errorf("refresh token minted %d access tokens in one apply, want 1", got)
+		}
+	}
+	run("destroy", "-input=false", "-no-color", "-auto-approve", "-parallelism=20")
+	for _, rt := range refreshTokens {
+		if emu.RefreshTokenLive(rt) {
+			t.Errorf("destroy left a refresh token live at Zoho")
+		}
+	}
+	if err := noCodeSentTwice(emu); err != nil {
+		t.Error(err)
+	}
+	if c := emu.Counters(); c.Faults == 0 {
+		t.Errorf("no fault was injected: %+v", c)
+	}
+}
+
+// buildProvider builds the repository's main package with extra go build
+// flags (such as -race).
+func buildProvider(ctx context.Context, t *testing.T, out string, flags ...string) {
+	gomod, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
+	if err != nil {
+		t.Fatalf("go env GOMOD: %v", err)
+	}
+	args := append(append([]string{"build"}, flags...), "-o", out, "github.com/cd40c554/terraform-provider-zoho")
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = filepath.Dir(strings.TrimSpace(string(gomod)))
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, b)
+	}
+}
+
+// refreshTokensInState lists the refresh tokens a state file holds.
+func refreshTokensInState(t *testing.T, path string) []string {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state struct {
+		Resources []struct {
+			Type      string `json:"type"`
+			Instances []struct {
+				Attributes struct {
+					RefreshToken string `json:"refresh_token"`
+				} `json:"attributes"`
+			} `json:"instances"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(raw, &state); err != nil {
+		t.Fatal(err)
+	}
+	var tokens []string
+	for _, r := range state.Resources {
+		if r.Type != "zoho_oauth_refresh_token" {
+			continue
+		}
+		for _, inst := range r.Instances {
+			tokens = append(tokens, inst.Attributes.RefreshToken)
+		}
+	}
+	return tokens
+}
+
+// noCodeSentTwice checks, from what the emulator recorded, that no grant
+// code reached Zoho twice: a second exchange only earns invalid_code and the
+// first answer's refresh token would be lost.
+func noCodeSentTwice(emu *zohotest.Emulator) error {
+	seen := map[string]int{}
+	for _, r := range emu.Requests() {
+		if r.Path == "/oauth/v2/token" && r.Form.Get("grant_type") == "authorization_code" {
+			seen[r.Form.Get("code")]++
+		}
+	}
+	for _, times := range seen {
+		if times > 1 {
+			return fmt.Errorf("a grant code was sent %d times", times)
+		}
+	}
+	return nil
+}
