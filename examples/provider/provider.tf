@@ -1,3 +1,6 @@
+# A snippet, not a complete configuration: it leaves out the terraform block
+# that requires cd40c554/zoho, and the resources that use the provider.
+#
 # Every setting can also come from the environment, which is the usual way in
 # CI: ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET, ZOHO_DATA_CENTER, ZOHO_ACCOUNTS_URL,
 # ZOHO_REQUEST_TIMEOUT, ZOHO_MAX_RETRIES and ZOHO_TOKEN_CACHE_DIR. A value set

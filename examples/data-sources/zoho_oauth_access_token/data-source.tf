@@ -3,6 +3,9 @@
 # read the state (for about an hour, until it expires). On Terraform >= 1.10
 # or OpenTofu >= 1.11 use the `zoho_oauth_access_token` ephemeral resource,
 # which stores nothing.
+#
+# A snippet, not a complete configuration: it leaves out the terraform block
+# that requires cd40c554/zoho (the provider takes its client from ZOHO_*).
 data "zoho_oauth_access_token" "crm" {
   refresh_token = var.zoho_refresh_token
 }
@@ -25,6 +28,8 @@ resource "terraform_data" "crm_current_user" {
   }
 }
 
-output "zoho_token_expires_at" {
-  value = data.zoho_oauth_access_token.crm.expires_at
+# Not secret. (Not expires_at: it changes at every read, so every plan would
+# show a change to the output.)
+output "zoho_api_domain" {
+  value = data.zoho_oauth_access_token.crm.api_domain
 }

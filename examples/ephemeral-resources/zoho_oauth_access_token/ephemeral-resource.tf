@@ -1,9 +1,20 @@
 # Terraform >= 1.10 or OpenTofu >= 1.11. The token exists only while the
 # plan or apply runs: it is never written to the plan or the state.
+#
+# A snippet, not a complete configuration: it leaves out the terraform block
+# that requires cd40c554/zoho (the provider takes its client from ZOHO_*).
 
-# From a refresh token managed by zoho_oauth_refresh_token (or a variable).
+# From a refresh token in an ephemeral variable: TF_VAR_zoho_refresh_token,
+# from the output of the configuration that holds the
+# zoho_oauth_refresh_token, or from a secret store.
+variable "zoho_refresh_token" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
 ephemeral "zoho_oauth_access_token" "crm" {
-  refresh_token = zoho_oauth_refresh_token.crm.refresh_token
+  refresh_token = var.zoho_refresh_token
 }
 
 # Self Client only: the client credentials grant needs no refresh token.
@@ -31,14 +42,12 @@ resource "terraform_data" "crm_current_user" {
   }
 }
 
-resource "zoho_oauth_refresh_token" "crm" {
-  grant_code_wo         = var.zoho_grant_code
-  grant_code_wo_version = 1
-}
-
-variable "zoho_grant_code" {
-  type      = string
-  sensitive = true
-  ephemeral = true
-  default   = null
+resource "terraform_data" "crm_reports" {
+  provisioner "local-exec" {
+    command = "printf 'Authorization: %s\\n' \"$ZOHO_AUTH\" | curl -fsS -H @- \"$ZOHO_API/crm/v8/users?type=CurrentUser\""
+    environment = {
+      ZOHO_AUTH = ephemeral.zoho_oauth_access_token.reports.authorization_header
+      ZOHO_API  = ephemeral.zoho_oauth_access_token.reports.api_domain
+    }
+  }
 }

@@ -1,6 +1,9 @@
 # Terraform >= 1.11 and OpenTofu >= 1.11: the grant code is write-only, so it
 # never reaches the plan or the state.
 #
+# A snippet, not a complete configuration: it leaves out the terraform block
+# that requires cd40c554/zoho (the provider takes its client from ZOHO_*).
+#
 # Generate the code in the API Console (Self Client → Generate Code) and apply
 # within its lifetime (3 minutes by default), for example with
 #   read -rs TF_VAR_zoho_grant_code && export TF_VAR_zoho_grant_code
@@ -45,6 +48,7 @@ resource "zoho_oauth_refresh_token" "legacy" {
   # Keep the token when this resource is destroyed (it is revoked by default).
   revoke_on_destroy = false
 
-  # The code is needed once: later runs may leave the variable unset (null),
-  # which keeps the token. Setting a new code replaces the token.
+  # The code is needed once: later runs may leave the variable unset (null).
+  # The next apply then only drops the spent code from state (an in-place
+  # update) and keeps the token. Setting a new code replaces the token.
 }

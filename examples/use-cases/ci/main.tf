@@ -1,4 +1,4 @@
-# Use case: a CI pipeline.
+# Use case: a CI pipeline (ci.sh runs it).
 #
 # Everything comes from ZOHO_* environment variables set by the CI job from
 # its secret store (see ci.sh):
@@ -7,7 +7,9 @@
 #   ZOHO_TOKEN_CACHE_DIR                a directory private to the job
 #
 # The token comes from the Self Client's client credentials grant: no refresh
-# token, no grant code, nothing to rotate by hand.
+# token, no grant code, nothing to rotate by hand. Nothing in it is unknown at
+# plan time, so another provider can be configured from it in this one
+# configuration, from the very first apply.
 #
 # `plan -out` and `apply` are two provider processes, and each opens the
 # ephemeral token. With ZOHO_TOKEN_CACHE_DIR set, the apply reuses the token
@@ -23,6 +25,10 @@ terraform {
     zoho = {
       source = "cd40c554/zoho"
     }
+    restapi = {
+      source  = "Mastercard/restapi"
+      version = "~> 1.20"
+    }
   }
 }
 
@@ -32,21 +38,24 @@ ephemeral "zoho_oauth_access_token" "ci" {
   scopes = ["ZohoCRM.users.READ", "ZohoCRM.settings.READ"]
 }
 
-# A smoke test of the credentials on every run (triggers_replace changes each
-# time); the token reaches curl through the environment and stdin only.
-resource "terraform_data" "crm_smoke_test" {
-  triggers_replace = plantimestamp()
-
-  provisioner "local-exec" {
-    interpreter = ["/bin/sh", "-c"]
-    command     = <<-EOT
-      printf 'Authorization: %s\n' "$ZOHO_AUTHORIZATION" |
-        curl --silent --show-error --fail --output /dev/null -H @- \
-          "$ZOHO_API_DOMAIN/crm/v8/users?type=CurrentUser"
-    EOT
-    environment = {
-      ZOHO_AUTHORIZATION = ephemeral.zoho_oauth_access_token.ci.authorization_header
-      ZOHO_API_DOMAIN    = ephemeral.zoho_oauth_access_token.ci.api_domain
-    }
+provider "restapi" {
+  uri = ephemeral.zoho_oauth_access_token.ci.api_domain
+  headers = {
+    Authorization = ephemeral.zoho_oauth_access_token.ci.authorization_header
   }
+}
+
+# Read at every plan: a smoke test of the credentials on every run, which
+# changes nothing when they work (a plan with no changes stays empty).
+data "restapi_object" "crm_user" {
+  path              = "/crm/v8/users"
+  query_string      = "type=CurrentUser"
+  read_query_string = ""
+  results_key       = "users"
+  search_key        = "status"
+  search_value      = "active"
+}
+
+output "crm_user_name" {
+  value = jsondecode(data.restapi_object.crm_user.api_response).users[0].full_name
 }
