@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -98,7 +97,7 @@ resource "terraform_data" "use" {
 	}
 	run("apply", "-input=false", "-no-color", "-auto-approve", "-parallelism=20")
 
-	refreshTokens := refreshTokensInState(t, filepath.Join(work, "terraform.tfstate"))
+	refreshTokens := refreshTokensInState(t, filepath.Join(work, "terraform.tfstate"))["t"]
 	if len(refreshTokens) != n {
 		t.Fatalf("state holds %d refresh tokens, want %d", len(refreshTokens), n)
 	}
@@ -124,8 +123,8 @@ resource "terraform_data" "use" {
 	}
 }
 
-// buildProvider builds the repository's main package with extra go build
-// flags (such as -race).
+// buildProvider builds the repository's main package, as a release would,
+// with extra go build flags (such as -race).
 func buildProvider(ctx context.Context, t *testing.T, out string, flags ...string) {
 	gomod, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
 	if err != nil {
@@ -137,37 +136,6 @@ func buildProvider(ctx context.Context, t *testing.T, out string, flags ...strin
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, b)
 	}
-}
-
-// refreshTokensInState lists the refresh tokens a state file holds.
-func refreshTokensInState(t *testing.T, path string) []string {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var state struct {
-		Resources []struct {
-			Type      string `json:"type"`
-			Instances []struct {
-				Attributes struct {
-					RefreshToken string `json:"refresh_token"`
-				} `json:"attributes"`
-			} `json:"instances"`
-		} `json:"resources"`
-	}
-	if err := json.Unmarshal(raw, &state); err != nil {
-		t.Fatal(err)
-	}
-	var tokens []string
-	for _, r := range state.Resources {
-		if r.Type != "zoho_oauth_refresh_token" {
-			continue
-		}
-		for _, inst := range r.Instances {
-			tokens = append(tokens, inst.Attributes.RefreshToken)
-		}
-	}
-	return tokens
 }
 
 // noCodeSentTwice checks, from what the emulator recorded, that no grant

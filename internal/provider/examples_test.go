@@ -853,28 +853,11 @@ func (x *exampleRun) expectDeferralAnnounced(out, addr string, deferred bool) {
 // refreshTokens reads the refresh tokens in dir's state, by resource name.
 func (x *exampleRun) refreshTokens(dir string) map[string]string {
 	x.t.Helper()
-	raw, err := os.ReadFile(filepath.Join(x.work, dir, "terraform.tfstate"))
-	if err != nil {
-		x.t.Fatal(err)
-	}
-	var state struct {
-		Resources []struct {
-			Type, Name string
-			Instances  []struct {
-				Attributes struct {
-					RefreshToken string `json:"refresh_token"`
-				} `json:"attributes"`
-			} `json:"instances"`
-		} `json:"resources"`
-	}
-	if err := json.Unmarshal(raw, &state); err != nil {
-		x.t.Fatal(err)
-	}
 	tokens := map[string]string{}
-	for _, r := range state.Resources {
-		if r.Type == "zoho_oauth_refresh_token" && len(r.Instances) == 1 {
-			tokens[r.Name] = r.Instances[0].Attributes.RefreshToken
-			x.addSecret("refresh token "+r.Name, tokens[r.Name])
+	for name, list := range refreshTokensInState(x.t, filepath.Join(x.work, dir, "terraform.tfstate")) {
+		if len(list) == 1 {
+			tokens[name] = list[0]
+			x.addSecret("refresh token "+name, tokens[name])
 		}
 	}
 	return tokens

@@ -157,21 +157,8 @@ func cliUnderTest(t *testing.T, minMinor int, feature string) (context.Context, 
 	t.Cleanup(cancel)
 	skipWithout(t, cliFeatureNamed(feature, minMinor))
 	pluginDir := t.TempDir()
-	logsBuildProvider(ctx, t, filepath.Join(pluginDir, "terraform-provider-zoho"))
+	buildProvider(ctx, t, filepath.Join(pluginDir, "terraform-provider-zoho"))
 	return ctx, cli, pluginDir
-}
-
-// logsBuildProvider builds the repository's main package, as a release would.
-func logsBuildProvider(ctx context.Context, t *testing.T, out string) {
-	gomod, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
-	if err != nil {
-		t.Fatalf("go env GOMOD: %v", err)
-	}
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "github.com/cd40c554/terraform-provider-zoho")
-	cmd.Dir = filepath.Dir(strings.TrimSpace(string(gomod)))
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building the provider: %v\n%s", err, b)
-	}
 }
 
 // logsDevOverrides writes a CLI configuration that takes the provider from
@@ -204,15 +191,18 @@ func logsCLIEnv(extra map[string]string) []string {
 	return env
 }
 
-func logsRefreshTokenInState(t *testing.T, path string) string {
+// refreshTokensInState reads the zoho_oauth_refresh_token instances of a
+// state file: their refresh tokens by resource name, in instance order.
+func refreshTokensInState(t *testing.T, path string) map[string][]string {
+	t.Helper()
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var state struct {
 		Resources []struct {
-			Type      string `json:"type"`
-			Instances []struct {
+			Type, Name string
+			Instances  []struct {
 				Attributes struct {
 					RefreshToken string `json:"refresh_token"`
 				} `json:"attributes"`
@@ -222,12 +212,28 @@ func logsRefreshTokenInState(t *testing.T, path string) string {
 	if err := json.Unmarshal(raw, &state); err != nil {
 		t.Fatal(err)
 	}
+	tokens := map[string][]string{}
 	for _, r := range state.Resources {
-		if r.Type == "zoho_oauth_refresh_token" && len(r.Instances) == 1 {
-			return r.Instances[0].Attributes.RefreshToken
+		if r.Type != "zoho_oauth_refresh_token" {
+			continue
+		}
+		for _, inst := range r.Instances {
+			tokens[r.Name] = append(tokens[r.Name], inst.Attributes.RefreshToken)
 		}
 	}
-	t.Fatal("state holds no zoho_oauth_refresh_token instance")
+	return tokens
+}
+
+// logsRefreshTokenInState is the refresh token of a state holding exactly one.
+func logsRefreshTokenInState(t *testing.T, path string) string {
+	t.Helper()
+	tokens := refreshTokensInState(t, path)
+	for _, list := range tokens {
+		if len(tokens) == 1 && len(list) == 1 {
+			return list[0]
+		}
+	}
+	t.Fatalf("state holds %d zoho_oauth_refresh_token resources, want one with one instance", len(tokens))
 	return ""
 }
 
