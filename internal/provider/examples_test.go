@@ -22,13 +22,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -520,7 +516,7 @@ func newExampleRun(t *testing.T, rig *exampleRig, c exampleCase) *exampleRun {
 	t.Cleanup(cancel)
 	emu := zohotest.New(zohotest.Options{})
 	accounts := emu.StartServer(t, "us")
-	apiURL := startCRMAPI(t, emu)
+	apiURL := emu.StartServer(t, "us") // the API host, as Zoho's is apart from accounts
 	emu.SetAPIDomain("us", apiURL)
 	client := emu.RegisterClient(c.client)
 	x := &exampleRun{
@@ -549,44 +545,6 @@ func newExampleRun(t *testing.T, rig *exampleRig, c exampleCase) *exampleRun {
 	return x
 }
 
-// startCRMAPI serves the emulator's API host (its api_domain) with one
-// route the emulator lacks: GET /crm/v8/users/{id}, which Zoho answers with
-// that user ({"users": [...]}) and which restapi_object reads after finding
-// the user in GET /crm/v8/users?type=CurrentUser. It answers for the current
-// user only, through the emulator's own endpoint (token checks included).
-func startCRMAPI(t *testing.T, emu *zohotest.Emulator) string {
-	api := emu.Handler("us")
-	mux := http.NewServeMux()
-	mux.Handle("/", api)
-	mux.HandleFunc("GET /crm/v8/users/{id}", func(w http.ResponseWriter, r *http.Request) {
-		current := r.Clone(r.Context())
-		current.URL.Path, current.URL.RawQuery, current.RequestURI = "/crm/v8/users", "type=CurrentUser", ""
-		rec := httptest.NewRecorder()
-		api.ServeHTTP(rec, current)
-		var body struct {
-			Users []struct {
-				ID string `json:"id"`
-			} `json:"users"`
-		}
-		if rec.Code == http.StatusOK && (json.Unmarshal(rec.Body.Bytes(), &body) != nil || len(body.Users) != 1 || body.Users[0].ID != r.PathValue("id")) {
-			http.Error(w, `{"code":"INVALID_DATA","status":"error"}`, http.StatusNotFound)
-			return
-		}
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(rec.Body.Bytes())
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: mux}}
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
 
 // copy copies example files or directories (paths from the repository
 // root) to the same paths in the working directory.

@@ -22,7 +22,10 @@ type apiError struct {
 	Status  string   `json:"status"`
 }
 
-var invalidTokenError = apiError{Code: "INVALID_TOKEN", Message: "invalid oauth token", Status: "error"}
+var (
+	invalidTokenError = apiError{Code: "INVALID_TOKEN", Message: "invalid oauth token", Status: "error"}
+	noSuchRecordError = apiError{Code: "INVALID_DATA", Message: "the related id given seems to be invalid", Status: "error"}
+)
 
 type usersBody struct {
 	Users []apiUser `json:"users"`
@@ -36,22 +39,37 @@ type apiUser struct {
 }
 
 func (h *dcHandler) serveCurrentUser(w http.ResponseWriter, r *http.Request) {
+	h.serveUserMatching(w, r, func(string) bool { return true })
+}
+
+// serveUser is GET /crm/v8/users/{id}: the current user again when the id is
+// theirs (generic REST clients, such as Terraform's restapi provider, read an
+// object back by id after finding it), CRM's "no such record" otherwise.
+func (h *dcHandler) serveUser(w http.ResponseWriter, r *http.Request) {
+	id := strings.TrimPrefix(r.URL.Path, pathAPIUser+"/")
+	h.serveUserMatching(w, r, func(userID string) bool { return id == numericUserID(userID) })
+}
+
+func (h *dcHandler) serveUserMatching(w http.ResponseWriter, r *http.Request, match func(userID string) bool) {
 	if r.Method != http.MethodGet {
 		writeMethodNotAllowed(w, http.MethodGet)
 		return
 	}
 	now := h.e.now()
 	userID, ok := h.e.tokenOwner(h.dc, accessTokenFromHeader(r.Header.Get("Authorization")), now)
-	if !ok {
+	switch {
+	case !ok:
 		writeJSON(w, http.StatusUnauthorized, invalidTokenError)
-		return
+	case !match(userID):
+		writeJSON(w, http.StatusNotFound, noSuchRecordError)
+	default:
+		writeJSON(w, http.StatusOK, usersBody{Users: []apiUser{{
+			ID:       numericUserID(userID),
+			FullName: "Emulated User",
+			Email:    userID + "@example.com",
+			Status:   "active",
+		}}})
 	}
-	writeJSON(w, http.StatusOK, usersBody{Users: []apiUser{{
-		ID:       numericUserID(userID),
-		FullName: "Emulated User",
-		Email:    userID + "@example.com",
-		Status:   "active",
-	}}})
 }
 
 // accessTokenFromHeader accepts both schemes Zoho documents,

@@ -77,3 +77,24 @@ func TestProtectedAPIMethod(t *testing.T) {
 		t.Fatalf("POST: %d Allow=%q, want 405 Allow=GET", resp.status, resp.header.Get("Allow"))
 	}
 }
+
+// Generic REST clients read an object back by id after finding it: the
+// current user's own id answers the user, any other id CRM's "no such
+// record", and a bad token still 401.
+func TestProtectedAPIUserByID(t *testing.T) {
+	v := newEnv(t, zohotest.Options{})
+	at := v.token("us", credentialsParams(v.selfClient("us"), "ZohoCRM.users.READ")).str(t, "access_token")
+	id := v.callAPI("us", at).json(t)["users"].([]any)[0].(map[string]any)["id"].(string)
+	get := func(path, token string) response {
+		req := mustRequest(t, http.MethodGet, v.url("us")+path)
+		req.Header.Set("Authorization", "Zoho-oauthtoken "+token)
+		return v.do(req)
+	}
+	wantCurrentUser(t, get("/crm/v8/users/"+id, at), "user-1")
+	if resp := get("/crm/v8/users/1234", at); resp.status != http.StatusNotFound || resp.str(t, "code") != "INVALID_DATA" {
+		t.Errorf("another id: %d %s, want 404 INVALID_DATA", resp.status, resp.raw)
+	}
+	if resp := get("/crm/v8/users/"+id, "1000.abc.def"); resp.status != http.StatusUnauthorized {
+		t.Errorf("unknown token: %d, want 401", resp.status)
+	}
+}

@@ -61,5 +61,8 @@ func (h *dcHandler) route(path string) http.HandlerFunc {
 	case pathIssueCode:
 		return h.serveIssueCode
 	}
+	if strings.HasPrefix(path, pathAPIUser+"/") {
+		return h.serveUser
+	}
 	return serveNotFound
 }

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // Counters is what crossed the wire, for tests that assert how many
@@ -43,7 +44,7 @@ func (e *Emulator) countArrival(method, path, grantType string) {
 		e.stats.ByGrantType[grantType]++
 	case path == pathRevoke && method == http.MethodPost:
 		e.stats.RevokeRequests++
-	case path == pathAPIUser:
+	case path == pathAPIUser || strings.HasPrefix(path, pathAPIUser+"/"):
 		e.stats.APICalls++
 	}
 }
