@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
-	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/tokencache"
 )
 
 // accessTokenModel is shared by the ephemeral resource and the data source.
@@ -38,7 +37,6 @@ const authorizationScheme = "Zoho-oauthtoken "
 type mintedToken struct {
 	token    *zoho.Token
 	endpoint endpoint
-	source   tokencache.Source
 }
 
 // usesClientCredentials reports the grant chosen from configuration alone:
@@ -54,50 +52,41 @@ func (m *accessTokenModel) requestedScopes(ctx context.Context) ([]string, diag.
 	return scopes, diags
 }
 
-// mintAccessToken gets an access token for the model's credentials: from the
-// provider's cache (memory, then disk) or by one request shared by every
-// concurrent caller with the same credentials. With bypassCache a token of
-// its own is minted (it will be revoked on close).
-func (d *providerData) mintAccessToken(ctx context.Context, m *accessTokenModel, bypassCache bool) (*mintedToken, diag.Diagnostics) {
-	ep, diags := d.resolveEndpoint(clientOverrides{ClientID: m.ClientID, ClientSecret: m.ClientSecret, DataCenter: m.DataCenter, AccountsURL: m.AccountsURL})
+// grant is what the model's token is minted from; internal/zoho decides how.
+func (m *accessTokenModel) grant(ctx context.Context) (zoho.Grant, diag.Diagnostics) {
+	if !m.usesClientCredentials() {
+		return zoho.Grant{RefreshToken: m.RefreshToken.ValueString()}, nil
+	}
+	scopes, diags := m.requestedScopes(ctx)
+	return zoho.Grant{Scopes: scopes, SOID: m.SOID.ValueString()}, diags
+}
+
+func (m *accessTokenModel) overrides() clientOverrides {
+	return clientOverrides{ClientID: m.ClientID, ClientSecret: m.ClientSecret, DataCenter: m.DataCenter, AccountsURL: m.AccountsURL}
+}
+
+// mintAccessToken gets an access token for the model's credentials, shared
+// through the provider's cache or, with ownToken, minted for this block
+// alone (it will be revoked on close).
+func mintAccessToken(ctx context.Context, d *providerData, m *accessTokenModel, ownToken bool) (*mintedToken, diag.Diagnostics) {
+	ep, _, diags := d.resolveEndpoint(m.overrides())
 	if diags.HasError() {
 		return nil, diags
 	}
-	scopes, scopeDiags := m.requestedScopes(ctx)
-	if diags.Append(scopeDiags...); diags.HasError() {
+	grant, grantDiags := m.grant(ctx)
+	if diags.Append(grantDiags...); diags.HasError() {
 		return nil, diags
 	}
-	client := d.client(ep)
-	key := tokencache.Key{AccountsURL: ep.accountsURL, ClientID: ep.clientID, ClientSecret: ep.clientSecret,
-		RefreshToken: m.RefreshToken.ValueString(), Scopes: scopes, SOID: m.SOID.ValueString()}
-	mint := func(ctx context.Context) (*zoho.Token, error) {
-		if m.usesClientCredentials() {
-			return client.ClientCredentials(ctx, scopes, key.SOID)
-		}
-		return client.Refresh(ctx, key.RefreshToken)
-	}
-	var (
-		tok    *zoho.Token
-		source = tokencache.SourceMinted
-		err    error
-	)
-	if bypassCache {
-		tok, err = mint(ctx)
-	} else {
-		tok, source, err = d.tokens.Get(ctx, key, mint)
-		if werr := d.tokens.LastWriteError(); werr != nil {
-			tflog.Warn(ctx, "could not write the Zoho token cache; the next process will mint again", map[string]any{"token_cache_dir": d.tokenCacheDir, "error": werr.Error()})
-		}
-	}
+	tok, source, err := d.accessToken(ctx, ep, grant, !ownToken)
 	if err != nil {
 		addZohoError(ctx, &diags, err, callContext{accountsURL: ep.accountsURL, tokenName: tokenNameOf(m)})
 		return nil, diags
 	}
 	tflog.Debug(ctx, "got Zoho access token", map[string]any{
 		"source": source.String(), "access_token_id": zoho.Fingerprint(tok.AccessToken),
-		"expires_at": tok.ExpiresAt.UTC().Format(time.RFC3339), "cache_key": key.ID(),
+		"expires_at": tok.ExpiresAt.UTC().Format(time.RFC3339), "cache_key": ep.cacheKey(grant).ID(),
 	})
-	return &mintedToken{token: tok, endpoint: ep, source: source}, diags
+	return &mintedToken{token: tok, endpoint: ep}, diags
 }
 
 func tokenNameOf(m *accessTokenModel) string {

@@ -155,7 +155,7 @@ func badInputCatalogue() []badInput {
 		{name: "ZOHO_ACCOUNTS_URL with credentials", config: envOnly, env: envWith(envAccountsURL, "https://admin:hunter2-password@accounts.zoho.eu"), phase: "plan",
 			want: []string{"Invalid Zoho Accounts URL", "ZOHO_ACCOUNTS_URL", "user name or password"}},
 		{name: "ZOHO_REQUEST_TIMEOUT not a duration", config: envOnly, env: envWith(envRequestTimeout, "soon"), phase: "plan",
-			want: []string{"request_timeout", "ZOHO_REQUEST_TIMEOUT", "\"30s\""}},
+			want: []string{"Invalid Zoho Request Timeout", "environment variable ZOHO_REQUEST_TIMEOUT", "\"30s\""}},
 		{name: "ZOHO_MAX_RETRIES negative", config: envOnly, env: envWith(envMaxRetries, "-3"), phase: "plan",
 			want: []string{"Invalid Zoho Max Retries", "ZOHO_MAX_RETRIES", "whole number from 0 to 10"}},
 		{name: "ZOHO_MAX_RETRIES not a number", config: envOnly, env: envWith(envMaxRetries, "lots"), phase: "plan",

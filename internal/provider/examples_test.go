@@ -545,7 +545,6 @@ func newExampleRun(t *testing.T, rig *exampleRig, c exampleCase) *exampleRun {
 	return x
 }
 
-
 // copy copies example files or directories (paths from the repository
 // root) to the same paths in the working directory.
 func (x *exampleRun) copy(paths ...string) {

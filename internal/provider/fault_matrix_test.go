@@ -72,7 +72,7 @@ func TestAccFaultMatrix_exchange(t *testing.T) {
 			step := resource.TestStep{Config: cfg, ExpectError: tc.want}
 			if tc.want == nil {
 				step.ConfigStateChecks = []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("refresh_token"), knownvalue.StringRegexp(accessTokenShape)),
+					statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("refresh_token"), knownvalue.StringRegexp(zohoTokenShape)),
 				}
 			}
 			resource.ParallelTest(t, resource.TestCase{

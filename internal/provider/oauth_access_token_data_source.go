@@ -66,12 +66,12 @@ func (d *accessTokenDataSource) Read(ctx context.Context, req datasource.ReadReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx = withMasking(ctx, m.RefreshToken.ValueString(), m.ClientSecret.ValueString(), d.data.clientSecret.value)
-	minted, diags := d.data.mintAccessToken(ctx, &m, false)
+	ctx = d.data.withMasking(ctx, m.RefreshToken.ValueString(), m.ClientSecret.ValueString())
+	minted, diags := mintAccessToken(ctx, d.data, &m, false)
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
 	ctx = withMasking(ctx, minted.token.AccessToken)
-	m.fill(ctx, minted.token, d.data.opts.now())
+	m.fill(ctx, minted.token, d.data.now())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -28,7 +28,7 @@ data "zoho_oauth_access_token" "t" {
 }`, refresh),
 			ConfigStateChecks: []statecheck.StateCheck{
 				// The data source's token is in state (documented), sensitive.
-				statecheck.ExpectKnownValue(dataAddr, tfjsonpath.New("access_token"), knownvalue.StringRegexp(accessTokenShape)),
+				statecheck.ExpectKnownValue(dataAddr, tfjsonpath.New("access_token"), knownvalue.StringRegexp(zohoTokenShape)),
 				statecheck.ExpectSensitiveValue(dataAddr, tfjsonpath.New("access_token")),
 				statecheck.ExpectSensitiveValue(dataAddr, tfjsonpath.New("authorization_header")),
 				statecheck.ExpectSensitiveValue(dataAddr, tfjsonpath.New("refresh_token")),
@@ -78,7 +78,7 @@ data "zoho_oauth_access_token" "t" {
   scopes        = ["ZohoCRM.settings.READ"]
 }`, self.ID, self.Secret),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(dataAddr, tfjsonpath.New("access_token"), knownvalue.StringRegexp(accessTokenShape)),
+					statecheck.ExpectKnownValue(dataAddr, tfjsonpath.New("access_token"), knownvalue.StringRegexp(zohoTokenShape)),
 					statecheck.ExpectKnownValue(dataAddr, tfjsonpath.New("refresh_token"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(dataAddr, tfjsonpath.New("scopes"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("ZohoCRM.settings.READ")})),
 				},

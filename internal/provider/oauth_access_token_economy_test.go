@@ -139,13 +139,13 @@ func checkCacheFile(path string, secrets ...string) error {
 			return fmt.Errorf("cache file holds a secret in clear (or the secret is empty)")
 		}
 	}
-	if accessTokenShapeAnywhere.Match(raw) {
+	if zohoTokenShapeAnywhere.Match(raw) {
 		return fmt.Errorf("cache file holds something shaped like a Zoho token")
 	}
 	return nil
 }
 
-var accessTokenShapeAnywhere = regexp.MustCompile(`1000\.[0-9a-f]{32}\.[0-9a-f]{32}`)
+var zohoTokenShapeAnywhere = regexp.MustCompile(`1000\.[0-9a-f]{32}\.[0-9a-f]{32}`)
 
 func TestAccAccessTokenEphemeral_throttledFailsFast(t *testing.T) {
 	e := newTestEnv(t)

@@ -29,14 +29,14 @@ var (
 // where the expiry guard warns that the token is about to run out.
 const renewMargin = 5 * time.Minute
 
-// privateKey names the private data Close needs to revoke the token.
-const privateKey = "handed_out"
+// privateDataKey names the private data Renew and Close read.
+const privateDataKey = "handed_out"
 
 type accessTokenEphemeral struct {
 	data *providerData
 }
 
-type ephemeralAccessTokenModel struct {
+type accessTokenEphemeralModel struct {
 	accessTokenModel
 	RevokeOnClose types.Bool `tfsdk:"revoke_on_close"`
 }
@@ -80,7 +80,7 @@ func (r *accessTokenEphemeral) ConfigValidators(context.Context) []ephemeral.Con
 }
 
 func (r *accessTokenEphemeral) ValidateConfig(ctx context.Context, req ephemeral.ValidateConfigRequest, resp *ephemeral.ValidateConfigResponse) {
-	var m ephemeralAccessTokenModel
+	var m accessTokenEphemeralModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if !resp.Diagnostics.HasError() {
 		resp.Diagnostics.Append(m.checkGrantChoice()...)
@@ -94,12 +94,12 @@ func (r *accessTokenEphemeral) Configure(_ context.Context, req ephemeral.Config
 }
 
 func (r *accessTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
-	var m ephemeralAccessTokenModel
+	var m accessTokenEphemeralModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx = withMasking(ctx, m.RefreshToken.ValueString(), m.ClientSecret.ValueString(), r.data.clientSecret.value)
+	ctx = r.data.withMasking(ctx, m.RefreshToken.ValueString(), m.ClientSecret.ValueString())
 	if m.hasUnknownInput() {
 		// The refresh token's resource is not created yet (first plan):
 		// hand out unknown values, ask Zoho nothing, and say what that
@@ -133,18 +133,18 @@ func (r *accessTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 		return
 	}
 	revoke := m.RevokeOnClose.ValueBool()
-	if revoke && r.data.tokenCacheDir != "" {
+	if revoke && r.data.cachesTokensOnDisk() {
 		resp.Diagnostics.AddAttributeError(path.Root("revoke_on_close"), "revoke_on_close Conflicts With token_cache_dir",
 			"The provider caches access tokens in token_cache_dir for later runs, and a token revoked on close could not be reused. "+
 				"Remove revoke_on_close, or unset token_cache_dir (and "+envTokenCacheDir+").")
 		return
 	}
-	minted, diags := r.data.mintAccessToken(ctx, &m.accessTokenModel, revoke)
+	minted, diags := mintAccessToken(ctx, r.data, &m.accessTokenModel, revoke)
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
 	ctx = withMasking(ctx, minted.token.AccessToken)
-	now := r.data.opts.now()
+	now := r.data.now()
 	m.fill(ctx, minted.token, now)
 	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
 
@@ -157,7 +157,7 @@ func (r *accessTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 		resp.Diagnostics.AddError("Internal Error", "Cannot encode private data: "+err.Error())
 		return
 	}
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKey, raw)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateDataKey, raw)...)
 	resp.RenewAt = renewAt(minted.token.ExpiresAt, now)
 }
 
@@ -179,7 +179,7 @@ func (r *accessTokenEphemeral) Renew(ctx context.Context, req ephemeral.RenewReq
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	resp.Diagnostics.AddWarning(expiryWarning(h, r.data.opts.now()))
+	resp.Diagnostics.AddWarning(expiryWarning(h, r.data.now()))
 }
 
 func expiryWarning(h handedOut, now time.Time) (summary, detail string) {
@@ -197,8 +197,8 @@ func (r *accessTokenEphemeral) Close(ctx context.Context, req ephemeral.CloseReq
 	if resp.Diagnostics.Append(diags...); diags.HasError() || h.AccessToken == "" {
 		return
 	}
-	ctx = withMasking(ctx, h.AccessToken)
-	err := r.data.client(endpoint{accountsURL: h.AccountsURL}).Revoke(ctx, h.AccessToken)
+	ctx = r.data.withMasking(ctx, h.AccessToken)
+	err := r.data.clientFor(endpoint{accountsURL: h.AccountsURL}).Revoke(ctx, h.AccessToken)
 	if err != nil {
 		resp.Diagnostics.AddWarning("Cannot Revoke Zoho Access Token",
 			fmt.Sprintf("revoke_on_close could not revoke access token %s; it stays valid until %s. Error: %s",
@@ -214,7 +214,7 @@ type privateGetter interface {
 
 func readHandedOut(ctx context.Context, private privateGetter) (handedOut, diag.Diagnostics) {
 	var h handedOut
-	raw, diags := private.GetKey(ctx, privateKey)
+	raw, diags := private.GetKey(ctx, privateDataKey)
 	if diags.HasError() || len(raw) == 0 {
 		return h, diags
 	}

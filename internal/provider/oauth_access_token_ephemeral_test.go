@@ -24,7 +24,9 @@ import (
 
 var ephemeralCLIs = []tfversion.TerraformVersionCheck{needEphemeralResources, needEphemeralResourcesInTestSteps}
 
-var accessTokenShape = regexp.MustCompile(`^1000\.[0-9a-f]{32}\.[0-9a-f]{32}$`)
+// zohoTokenShape is a whole value shaped like a Zoho token: an access token,
+// a refresh token or a grant code.
+var zohoTokenShape = regexp.MustCompile(`^1000\.[0-9a-f]{32}\.[0-9a-f]{32}$`)
 
 // echoOf hands the ephemeral result to the echo provider, whose echo.t
 // resource shows it in state for the checks (only in tests).
@@ -77,14 +79,13 @@ func echoAs(name string) string {
 func TestAccAccessTokenEphemeral_everyResult(t *testing.T) {
 	e := newTestEnv(t)
 	refresh := e.refreshToken()
-	e.clock.Advance(0)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		TerraformVersionChecks:   ephemeralCLIs,
 		Steps: []resource.TestStep{{
 			Config: e.providerConfig() + ephemeralFrom(refresh) + echoOf,
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("echo.t", echoed("access_token"), knownvalue.StringRegexp(accessTokenShape)),
+				statecheck.ExpectKnownValue("echo.t", echoed("access_token"), knownvalue.StringRegexp(zohoTokenShape)),
 				statecheck.ExpectKnownValue("echo.t", echoed("authorization_header"), knownvalue.StringRegexp(regexp.MustCompile(`^Zoho-oauthtoken 1000\.[0-9a-f]{32}\.[0-9a-f]{32}$`))),
 				statecheck.ExpectKnownValue("echo.t", echoed("api_domain"), knownvalue.StringExact("https://www.zohoapis.com")),
 				statecheck.ExpectKnownValue("echo.t", echoed("token_type"), knownvalue.StringExact("Bearer")),
@@ -128,7 +129,7 @@ ephemeral "zoho_oauth_access_token" "t" {
 			}},
 			Check: func(s *terraform.State) error {
 				refresh := s.RootModule().Resources[tokenAddr].Primary.Attributes["refresh_token"]
-				if !accessTokenShape.MatchString(echoedValue(s, "access_token")) || e.emu.MintsFor(refresh) == 0 {
+				if !zohoTokenShape.MatchString(echoedValue(s, "access_token")) || e.emu.MintsFor(refresh) == 0 {
 					return fmt.Errorf("no access token was minted at apply")
 				}
 				return nil
@@ -168,7 +169,7 @@ ephemeral "zoho_oauth_access_token" "t" {
 			{
 				Config: e.providerConfig() + credentials(single) + echoOf,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("echo.t", echoed("access_token"), knownvalue.StringRegexp(accessTokenShape)),
+					statecheck.ExpectKnownValue("echo.t", echoed("access_token"), knownvalue.StringRegexp(zohoTokenShape)),
 					statecheck.ExpectKnownValue("echo.t", echoed("refresh_token"), knownvalue.Null()),
 					statecheck.ExpectKnownValue("echo.t", echoed("scopes"), knownvalue.ListExact([]knownvalue.Check{
 						knownvalue.StringExact("ZohoCRM.org.READ"), knownvalue.StringExact("ZohoCRM.users.READ"),
@@ -191,7 +192,7 @@ ephemeral "zoho_oauth_access_token" "t" {
 				Config: e.providerConfig() + credentials(multi, `soid = "ZohoCRM.222"`) + echoAs("multi"),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("echo.multi", echoed("soid"), knownvalue.StringExact("ZohoCRM.222")),
-					statecheck.ExpectKnownValue("echo.multi", echoed("access_token"), knownvalue.StringRegexp(accessTokenShape)),
+					statecheck.ExpectKnownValue("echo.multi", echoed("access_token"), knownvalue.StringRegexp(zohoTokenShape)),
 				},
 			},
 		},
@@ -285,7 +286,7 @@ func (c provisionedTokenNotInState) CheckState(ctx context.Context, req stateche
 	}
 	header := string(raw)
 	token, ok := strings.CutPrefix(header, "Zoho-oauthtoken ")
-	if !ok || !accessTokenShape.MatchString(token) {
+	if !ok || !zohoTokenShape.MatchString(token) {
 		resp.Error = fmt.Errorf("the provisioner got no Zoho authorization header")
 		return
 	}

@@ -198,13 +198,15 @@ func (r *refreshTokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 		// is what the CLI then checks the final plan against.
 		return
 	}
-	ep, diags := r.data.resolveEndpoint(overridesOf(plan))
-	if diags.HasError() {
-		// Missing credentials fail the plan, before anyone approves it; a
-		// setting that is merely unknown yet may still be fine at apply.
-		if len(r.data.unknown) == 0 {
-			resp.Diagnostics.Append(diags...)
-		}
+	ep, pending, diags := r.data.resolveEndpoint(overridesOf(plan))
+	switch {
+	case len(pending) > 0:
+		// A provider setting the token needs is decided at apply, like an
+		// unknown override above.
+		return
+	case diags.HasError():
+		// Missing credentials fail the plan, before anyone approves it.
+		resp.Diagnostics.Append(diags...)
 		return
 	}
 	plan.AccountsURL = types.StringValue(ep.accountsURL)
@@ -223,8 +225,8 @@ func (r *refreshTokenResource) Create(ctx context.Context, req resource.CreateRe
 	if code == "" {
 		code, codeAttr = plan.GrantCode.ValueString(), "grant_code"
 	}
-	ctx = withMasking(ctx, code, plan.ClientSecret.ValueString(), r.data.clientSecret.value)
-	ep, diags := r.data.resolveEndpoint(overridesOf(plan))
+	ctx = r.data.withMasking(ctx, code, plan.ClientSecret.ValueString())
+	ep, _, diags := r.data.resolveEndpoint(overridesOf(plan))
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -233,7 +235,7 @@ func (r *refreshTokenResource) Create(ctx context.Context, req resource.CreateRe
 		resp.Diagnostics.AddAttributeError(path.Root("grant_code_wo"), "Grant Code Required To Create A Zoho Refresh Token", newGrantCodeSteps)
 		return
 	}
-	tok, err := r.data.client(ep).ExchangeCode(ctx, code, plan.RedirectURI.ValueString())
+	tok, err := r.data.clientFor(ep).ExchangeCode(ctx, code, plan.RedirectURI.ValueString())
 	if err != nil {
 		addZohoError(ctx, &resp.Diagnostics, err, callContext{accountsURL: ep.accountsURL, codeAttribute: codeAttr})
 		return
@@ -244,7 +246,7 @@ func (r *refreshTokenResource) Create(ctx context.Context, req resource.CreateRe
 	plan.AccountsURL = types.StringValue(ep.accountsURL)
 	plan.ClientID = types.StringValue(ep.clientID)
 	plan.APIDomain = types.StringValue(tok.APIDomain)
-	plan.CreatedAt = types.StringValue(r.data.opts.now().UTC().Format(time.RFC3339))
+	plan.CreatedAt = types.StringValue(r.data.now().UTC().Format(time.RFC3339))
 	plan.Scopes = scopesValue(tok.Scopes)
 	// State is set at once: a refresh token Zoho issued must never be lost.
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -272,14 +274,14 @@ func (r *refreshTokenResource) Delete(ctx context.Context, req resource.DeleteRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx = withMasking(ctx, state.RefreshToken.ValueString())
+	ctx = r.data.withMasking(ctx, state.RefreshToken.ValueString())
 	name := state.ID.ValueString()
 	if !state.RevokeOnDestroy.ValueBool() {
 		tflog.Info(ctx, "removing Zoho refresh token from state without revoking it (revoke_on_destroy = false)", map[string]any{"id": name})
 		return
 	}
 	ep := endpoint{accountsURL: state.AccountsURL.ValueString(), clientID: state.ClientID.ValueString()}
-	err := r.data.client(ep).Revoke(ctx, state.RefreshToken.ValueString())
+	err := r.data.clientFor(ep).Revoke(ctx, state.RefreshToken.ValueString())
 	switch {
 	case errors.Is(err, zoho.ErrTokenNotFound):
 		resp.Diagnostics.AddWarning("Zoho Refresh Token Was Already Gone",
@@ -301,20 +303,20 @@ func (r *refreshTokenResource) Delete(ctx context.Context, req resource.DeleteRe
 func (r *refreshTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	token := strings.TrimSpace(req.ID)
 	if name, ok := strings.CutPrefix(token, importFromEnvPrefix); ok {
-		token = strings.TrimSpace(r.data.opts.getenv(name))
+		token = strings.TrimSpace(r.data.getenv(name))
 		if token == "" {
 			resp.Diagnostics.AddError("Refresh Token Environment Variable Is Empty",
 				fmt.Sprintf("The import ID %q names the environment variable %s, which is empty or not set. Export the refresh token in it and import again.", req.ID, name))
 			return
 		}
 	}
-	ctx = withMasking(ctx, token, r.data.clientSecret.value)
-	ep, diags := r.data.resolveEndpoint(clientOverrides{})
+	ctx = r.data.withMasking(ctx, token)
+	ep, _, diags := r.data.resolveEndpoint(clientOverrides{})
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	tok, err := r.data.client(ep).Refresh(ctx, token)
+	tok, err := r.data.clientFor(ep).Refresh(ctx, token)
 	if err != nil {
 		addZohoError(ctx, &resp.Diagnostics, err, callContext{accountsURL: ep.accountsURL, tokenName: zoho.Fingerprint(token)})
 		return

@@ -337,7 +337,7 @@ func TestAccRefreshToken_badAnswersAndLostConnections(t *testing.T) {
 				},
 				Config: e.providerConfig() + writeOnlyConfig(e.code(), 1),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("refresh_token"), knownvalue.StringRegexp(accessTokenShape)),
+					statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("refresh_token"), knownvalue.StringRegexp(zohoTokenShape)),
 				},
 				Check: captureAttr(tokenAddr, "refresh_token", &kept),
 			},

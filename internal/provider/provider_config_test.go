@@ -19,6 +19,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -30,8 +33,8 @@ import (
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
 )
 
-// designDataCenters is DESIGN.md's list, written out rather than taken from
-// the code, so that the message is checked against the contract.
+// designDataCenters is the list the docs promise (docs/index.md), written out
+// rather than taken from the code, so that the message is checked against it.
 const designDataCenters = "us, eu, in, au, jp, cn, ca, sa, uk"
 
 // providerBlockWith is a provider block holding exactly these lines, for tests in
@@ -111,10 +114,13 @@ func TestAccProvider_invalidTimeoutAndRetries(t *testing.T) {
 	e := newTestEnv(t)
 	res := writeOnlyConfig(e.code(), 1)
 	e.runFailingSteps(t,
-		e.planFailsWith(nil, e.providerConfig(`request_timeout = "soon"`)+res, errorText("Invalid Duration", `"soon" is not a duration`, `Use a Go duration such as "30s"`)),
-		e.planFailsWith(nil, e.providerConfig(`request_timeout = "-1s"`)+res, errorText("Invalid Duration", `"-1s" is not longer than zero`, `such as "30s"`)),
+		// One wording, whether the value is written in the block or in the environment.
+		e.planFailsWith(nil, e.providerConfig(`request_timeout = "soon"`)+res,
+			errorText("Invalid Zoho Request Timeout", `The provider attribute request_timeout is "soon", which is not a duration`, `Use a Go duration such as "30s"`)),
+		e.planFailsWith(nil, e.providerConfig(`request_timeout = "-1s"`)+res,
+			errorText("Invalid Zoho Request Timeout", `request_timeout is "-1s", which is not longer than zero`, `such as "30s"`)),
 		e.planFailsWith(map[string]string{envRequestTimeout: "soon"}, e.providerConfig()+res,
-			errorText("Invalid Zoho Request Timeout", `request_timeout (the environment variable ZOHO_REQUEST_TIMEOUT) is "soon": not a duration`, `such as "30s"`)),
+			errorText("Invalid Zoho Request Timeout", `The environment variable ZOHO_REQUEST_TIMEOUT is "soon", which is not a duration`, `Use a Go duration such as "30s"`)),
 		// providerConfig sets max_retries = 1, so this one needs its own block.
 		e.planFailsWith(nil, providerBlockWith(fmt.Sprintf("accounts_url = %q", e.usURL), "max_retries = 99")+res,
 			errorText("Invalid Attribute Value", "max_retries value must be between 0 and 10, got: 99")),
@@ -281,7 +287,7 @@ func TestResolveSettings(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			p := &zohoProvider{version: "test", opts: options{getenv: func(k string) string { return tc.env[k] }}.withDefaults()}
-			d, diags := p.resolveSettings(tc.cfg, "1.11.0")
+			d, diags := p.newProviderData(tc.cfg, "1.11.0")
 			if tc.errSummary != "" {
 				if len(diags) != 1 || diags[0].Summary() != tc.errSummary || !errorText(tc.errDetail...).MatchString(diags[0].Detail()) {
 					t.Fatalf("want one %q error mentioning %q, got %v", tc.errSummary, tc.errDetail, diags)
@@ -291,13 +297,14 @@ func TestResolveSettings(t *testing.T) {
 			if diags.HasError() {
 				t.Fatalf("unexpected diagnostics: %v", diags)
 			}
-			got := []any{d.accountsURL.value, d.accountsURL.source, d.clientID.source, d.requestTimeout, d.maxRetries, strings.Join(d.unknown, ",")}
+			s := d.settings
+			got := []any{s.accountsURL.value, s.accountsURL.source, s.clientID.source, s.requestTimeout.value, s.maxRetries.value, strings.Join(s.pending(), ",")}
 			want := []any{tc.url, tc.from, tc.idFrom, tc.timeout, tc.retries, tc.unknown}
 			if fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Errorf("got  %v\nwant %v", got, want)
 			}
-			if !strings.HasPrefix(d.userAgent, "terraform-provider-zoho/test ") {
-				t.Errorf("User-Agent %q", d.userAgent)
+			if !strings.HasPrefix(d.clientConfig.UserAgent, "terraform-provider-zoho/test ") {
+				t.Errorf("User-Agent %q", d.clientConfig.UserAgent)
 			}
 		})
 	}
@@ -306,28 +313,30 @@ func TestResolveSettings(t *testing.T) {
 // TestResolveEndpoint covers the block-level overrides on top of the provider.
 func TestResolveEndpoint(t *testing.T) {
 	s, null := types.StringValue, types.StringNull()
-	full := providerData{accountsURL: setting{value: "https://accounts.zoho.com"}, clientID: setting{value: "id-p"}, clientSecret: setting{value: "secret-p"}}
+	pending := resolved[string]{pending: true}
+	full := providerSettings{accountsURL: resolved[string]{value: "https://accounts.zoho.com"}, clientID: resolved[string]{value: "id-p"}, clientSecret: resolved[string]{value: "secret-p"}}
 	cases := []struct {
-		name   string
-		d      providerData
-		o      clientOverrides
-		want   endpoint
-		errors string // summaries, in order
-		detail []string
+		name    string
+		d       providerSettings
+		o       clientOverrides
+		want    endpoint
+		errors  string // summaries, in order
+		detail  []string
+		pending string // settings the call needs that are not known yet
 	}{
 		{name: "provider only", d: full, o: clientOverrides{null, null, null, null}, want: endpoint{"https://accounts.zoho.com", "id-p", "secret-p"}},
 		{name: "every override", d: full, o: clientOverrides{s("id-r"), s("secret-r"), null, s("http://127.0.0.1:9/")}, want: endpoint{"http://127.0.0.1:9", "id-r", "secret-r"}},
 		{name: "data center override", d: full, o: clientOverrides{null, null, s("JP"), null}, want: endpoint{"https://accounts.zoho.jp", "id-p", "secret-p"}},
 		{name: "nothing configured", o: clientOverrides{null, null, null, null},
 			errors: "Missing Zoho Client ID,Missing Zoho Client Secret", detail: []string{"client_id", "ZOHO_CLIENT_ID", "client_secret", "ZOHO_CLIENT_SECRET"}},
-		{name: "unknown provider setting the block replaces", d: providerData{unknown: []string{"client_id"}, accountsURL: full.accountsURL, clientSecret: full.clientSecret},
+		{name: "unknown provider setting the block replaces", d: providerSettings{clientID: pending, accountsURL: full.accountsURL, clientSecret: full.clientSecret},
 			o: clientOverrides{s("id-r"), null, null, null}, want: endpoint{"https://accounts.zoho.com", "id-r", "secret-p"}},
-		{name: "unknown provider setting still needed", d: providerData{unknown: []string{"client_id", "accounts_url/data_center"}, clientSecret: full.clientSecret},
-			o: clientOverrides{null, null, s("eu"), null}, errors: "Unknown Zoho Provider Setting", detail: []string{"client_id depends on a value", "-target"}},
+		{name: "unknown provider setting still needed", d: providerSettings{clientID: pending, accountsURL: pending, clientSecret: full.clientSecret},
+			o: clientOverrides{null, null, s("eu"), null}, errors: "Unknown Zoho Provider Setting", detail: []string{"client_id depends on a value", "-target"}, pending: "client_id"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			ep, diags := tc.d.resolveEndpoint(tc.o)
+			ep, pending, diags := (&providerData{settings: tc.d}).resolveEndpoint(tc.o)
 			var summaries, details []string
 			for _, d := range diags {
 				summaries, details = append(summaries, d.Summary()), append(details, d.Detail())
@@ -338,7 +347,26 @@ func TestResolveEndpoint(t *testing.T) {
 			if tc.errors == "" && ep != tc.want {
 				t.Errorf("endpoint %+v, want %+v", ep, tc.want)
 			}
+			if got := strings.Join(pending, ","); got != tc.pending {
+				t.Errorf("pending %q, want %q", got, tc.pending)
+			}
 		})
+	}
+}
+
+// TestDataCenterValidator checks that the data center rule the environment
+// path uses (parseDataCenter) reads, in configuration, exactly as the
+// framework's case-insensitive one-of validator would.
+func TestDataCenterValidator(t *testing.T) {
+	framework := stringvalidator.OneOfCaseInsensitive(zoho.DataCenterCodes()...)
+	for _, v := range []string{"eu", "EU", "Uk", "mars", " eu", "eu ", ""} {
+		req := validator.StringRequest{Path: path.Root("data_center"), ConfigValue: types.StringValue(v)}
+		var ours, theirs validator.StringResponse
+		dataCenterValidator().ValidateString(context.Background(), req, &ours)
+		framework.ValidateString(context.Background(), req, &theirs)
+		if fmt.Sprint(ours.Diagnostics) != fmt.Sprint(theirs.Diagnostics) {
+			t.Errorf("%q: got %v, want %v", v, ours.Diagnostics, theirs.Diagnostics)
+		}
 	}
 }
 

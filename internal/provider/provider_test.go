@@ -214,7 +214,7 @@ provider "zoho" {
 `, e.usURL, e.client.ID) + writeOnlyConfig(e.code(), 1),
 			ConfigVariables: config.Variables{"client_secret": config.StringVariable(e.client.Secret)},
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("refresh_token"), knownvalue.StringRegexp(accessTokenShape)),
+				statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("refresh_token"), knownvalue.StringRegexp(zohoTokenShape)),
 				expectNoSecrets{e.client.Secret},
 			},
 		}},

@@ -3,16 +3,37 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/helpers/validatordiag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
 )
 
-func dataCenterValidator() validator.String {
-	return stringvalidator.OneOfCaseInsensitive(zoho.DataCenterCodes()...)
+// The validators check what is written in configuration with the same
+// parse functions the environment path uses (settings.go).
+
+// dataCenterValidator accepts what parseDataCenter accepts, worded as the
+// framework's one-of validators are.
+func dataCenterValidator() validator.String { return dataCenterCodeValidator{} }
+
+type dataCenterCodeValidator struct{}
+
+func (dataCenterCodeValidator) Description(context.Context) string {
+	return fmt.Sprintf("value must be one of: %q", zoho.DataCenterCodes())
+}
+
+func (v dataCenterCodeValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v dataCenterCodeValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := parseDataCenter(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.Append(validatordiag.InvalidAttributeValueMatchDiagnostic(req.Path, v.Description(ctx), req.ConfigValue.String()))
+	}
 }
 
 // accountsURLValidator checks accounts_url at plan time. With canonical set
@@ -44,28 +65,24 @@ func (v accountsURLValidator) ValidateString(_ context.Context, req validator.St
 	}
 }
 
-// durationValidator checks a Go duration string that must be positive.
-type durationValidator struct{}
+// settingValidator checks a provider attribute as its environment variable
+// is checked: the setting's own parse, and its wording.
+type settingValidator[T any] struct{ setting setting[T] }
 
-func (durationValidator) Description(context.Context) string {
-	return `must be a positive Go duration such as "30s" or "2m"`
+func (v settingValidator[T]) Description(context.Context) string {
+	return "must be a valid " + v.setting.attr + ", as " + v.setting.env + " must"
 }
 
-func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, err := parsePositiveDuration(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
-			fmt.Sprintf("%q is %s. Use a Go duration such as \"30s\" or \"2m\".", req.ConfigValue.ValueString(), err))
-	}
+func (v settingValidator[T]) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
 }
 
-// credentialValidator checks a credential or code as written: not empty, and
-// without leading or trailing white space (a pasted newline or space would
-// only come back from Zoho as a puzzling invalid_client or invalid_code).
+func (v settingValidator[T]) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	v.setting.in("provider", req.ConfigValue, &resp.Diagnostics)
+}
+
+// credentialValidator checks a credential or code as written (see
+// parseCredential).
 type credentialValidator struct{}
 
 func (credentialValidator) Description(context.Context) string {
@@ -80,20 +97,8 @@ func (credentialValidator) ValidateString(_ context.Context, req validator.Strin
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if problem := credentialProblem(req.ConfigValue.ValueString()); problem != "" {
+	if _, err := parseCredential(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(), fmt.Sprintf(
-			"The value of %s %s. Set the value exactly as Zoho shows it (no quotes, spaces or line breaks around it), or remove the attribute.", req.Path, problem))
+			"The value of %s %s. Set the value exactly as Zoho shows it (no quotes, spaces or line breaks around it), or remove the attribute.", req.Path, err))
 	}
-}
-
-// credentialProblem says what is wrong with a credential value, or "". The
-// environment path uses it too, so ZOHO_* values are held to the same rule.
-func credentialProblem(s string) string {
-	switch {
-	case s == "":
-		return "is empty"
-	case strings.TrimSpace(s) != s:
-		return "starts or ends with white space (a space, tab or line break)"
-	}
-	return ""
 }

@@ -19,7 +19,7 @@ import (
 	"github.com/hashicorp/go-cleanhttp"
 )
 
-// Defaults match DESIGN.md.
+// Defaults, as the provider documents them (docs/index.md).
 const (
 	DefaultRequestTimeout = 30 * time.Second
 	DefaultMaxRetries     = 4

@@ -157,11 +157,39 @@ func TestClassifyError(t *testing.T) {
 			if !errors.As(err, &zerr) {
 				t.Fatalf("error = %#v, want *Error", err)
 			}
-			if zerr.Code != tt.wantCode || zerr.Throttled() != tt.throttled || IsThrottled(err) != tt.throttled || !HasCode(err, tt.wantCode) {
-				t.Errorf("code = %q throttled = %v, want %q %v", zerr.Code, zerr.Throttled(), tt.wantCode, tt.throttled)
+			if throttled := zerr.Code == CodeThrottled; zerr.Code != tt.wantCode || throttled != tt.throttled {
+				t.Errorf("code = %q throttled = %v, want %q %v", zerr.Code, throttled, tt.wantCode, tt.throttled)
 			}
 			if zerr.HTTPStatus != tt.status {
 				t.Errorf("status = %d, want %d", zerr.HTTPStatus, tt.status)
+			}
+		})
+	}
+}
+
+// Mint picks the grant from what it is given: a refresh token, else the
+// client credentials grant with the scopes and soid.
+func TestMint_picksTheGrant(t *testing.T) {
+	answer := jsonAnswer(200, `{"access_token":"`+testAccess+`","api_domain":"https://www.zohoapis.com","token_type":"Bearer","expires_in":3600}`)
+	tests := []struct {
+		name  string
+		grant Grant
+		want  url.Values
+	}{
+		{"refresh token", Grant{RefreshToken: testRefresh}, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {testRefresh}}},
+		{"client credentials", Grant{Scopes: []string{"A.b.READ", "A.c.ALL"}, SOID: "ZohoCRM.1"},
+			url.Values{"grant_type": {"client_credentials"}, "scope": {"A.b.READ,A.c.ALL"}, "soid": {"ZohoCRM.1"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &fakeAccounts{answers: []func(http.ResponseWriter){answer}}
+			if _, err := newTestClient(t, f).Mint(context.Background(), tt.grant); err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range tt.want {
+				if got := f.forms[0][k]; strings.Join(got, " ") != strings.Join(v, " ") {
+					t.Errorf("%s = %q, want %q", k, got, v)
+				}
 			}
 		})
 	}

@@ -12,7 +12,6 @@ import (
 // its tokens exist only in the data center where the client was registered.
 type DataCenter struct {
 	Code        string
-	Location    string
 	AccountsURL string
 	// APIDomain is what Zoho usually answers as api_domain there; the answer
 	// itself is authoritative (it differs per product).
@@ -20,15 +19,15 @@ type DataCenter struct {
 }
 
 var dataCenters = []DataCenter{
-	{Code: "us", Location: "United States", AccountsURL: "https://accounts.zoho.com", APIDomain: "https://www.zohoapis.com"},
-	{Code: "eu", Location: "Europe", AccountsURL: "https://accounts.zoho.eu", APIDomain: "https://www.zohoapis.eu"},
-	{Code: "in", Location: "India", AccountsURL: "https://accounts.zoho.in", APIDomain: "https://www.zohoapis.in"},
-	{Code: "au", Location: "Australia", AccountsURL: "https://accounts.zoho.com.au", APIDomain: "https://www.zohoapis.com.au"},
-	{Code: "jp", Location: "Japan", AccountsURL: "https://accounts.zoho.jp", APIDomain: "https://www.zohoapis.jp"},
-	{Code: "cn", Location: "China", AccountsURL: "https://accounts.zoho.com.cn", APIDomain: "https://www.zohoapis.com.cn"},
-	{Code: "ca", Location: "Canada", AccountsURL: "https://accounts.zohocloud.ca", APIDomain: "https://www.zohoapis.ca"},
-	{Code: "sa", Location: "Saudi Arabia", AccountsURL: "https://accounts.zoho.sa", APIDomain: "https://www.zohoapis.sa"},
-	{Code: "uk", Location: "United Kingdom", AccountsURL: "https://accounts.zoho.uk", APIDomain: "https://www.zohoapis.uk"},
+	{Code: "us", AccountsURL: "https://accounts.zoho.com", APIDomain: "https://www.zohoapis.com"},
+	{Code: "eu", AccountsURL: "https://accounts.zoho.eu", APIDomain: "https://www.zohoapis.eu"},
+	{Code: "in", AccountsURL: "https://accounts.zoho.in", APIDomain: "https://www.zohoapis.in"},
+	{Code: "au", AccountsURL: "https://accounts.zoho.com.au", APIDomain: "https://www.zohoapis.com.au"},
+	{Code: "jp", AccountsURL: "https://accounts.zoho.jp", APIDomain: "https://www.zohoapis.jp"},
+	{Code: "cn", AccountsURL: "https://accounts.zoho.com.cn", APIDomain: "https://www.zohoapis.com.cn"},
+	{Code: "ca", AccountsURL: "https://accounts.zohocloud.ca", APIDomain: "https://www.zohoapis.ca"},
+	{Code: "sa", AccountsURL: "https://accounts.zoho.sa", APIDomain: "https://www.zohoapis.sa"},
+	{Code: "uk", AccountsURL: "https://accounts.zoho.uk", APIDomain: "https://www.zohoapis.uk"},
 }
 
 // DefaultDataCenter is Zoho's original region, where most clients live.
@@ -43,10 +42,11 @@ func DataCenterCodes() []string {
 	return codes
 }
 
-// LookupDataCenter finds a data center by its code (case-insensitive).
+// LookupDataCenter finds a data center by its code, in any case but
+// exactly: " eu" is no data center.
 func LookupDataCenter(code string) (DataCenter, bool) {
 	for _, dc := range dataCenters {
-		if strings.EqualFold(dc.Code, strings.TrimSpace(code)) {
+		if strings.EqualFold(dc.Code, code) {
 			return dc, true
 		}
 	}

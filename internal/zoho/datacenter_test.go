@@ -63,6 +63,9 @@ func TestDataCenters(t *testing.T) {
 	if _, ok := LookupDataCenter("mars"); ok {
 		t.Error("mars is no data center")
 	}
+	if _, ok := LookupDataCenter(" eu"); ok {
+		t.Error(`" eu" is no data center: codes are matched exactly, in any case`)
+	}
 }
 
 func TestFingerprint(t *testing.T) {

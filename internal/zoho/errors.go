@@ -16,7 +16,8 @@ const (
 	OpRevoke            Operation = "token revocation"
 )
 
-// Error codes Zoho answers in the "error" field (zoho-oauth-facts.md §3.4).
+// Error codes Zoho answers in the "error" field (zohotest answers each the
+// way Zoho does).
 const (
 	CodeInvalidCode          = "invalid_code"
 	CodeInvalidClient        = "invalid_client"
@@ -61,9 +62,6 @@ func (e *Error) Error() string {
 	return msg
 }
 
-// Throttled reports whether Zoho refused because too many tokens were minted.
-func (e *Error) Throttled() bool { return e.Code == CodeThrottled }
-
 // classifyError turns the error fields of a Zoho answer into an *Error. The
 // throttle answer is recognised by its English text or, since Zoho localises
 // it, by status "failure" with an error that is no known code.
@@ -80,15 +78,6 @@ func classifyError(op Operation, status int, raw, description, state string) *Er
 	}
 	return e
 }
-
-// HasCode reports whether err is a Zoho *Error with the given code.
-func HasCode(err error, code string) bool {
-	var e *Error
-	return errors.As(err, &e) && e.Code == code
-}
-
-// IsThrottled reports whether err is Zoho's token throttle.
-func IsThrottled(err error) bool { return HasCode(err, CodeThrottled) }
 
 // ResponseError is an answer that is not an OAuth answer at all: an HTML
 // page, an empty body, a server error, or JSON without an access token.

@@ -66,6 +66,15 @@ func (c *Client) ClientCredentials(ctx context.Context, scopes []string, soid st
 	return tok, err
 }
 
+// Mint gets a new access token for g: with its refresh token when it has
+// one, else with the client credentials grant.
+func (c *Client) Mint(ctx context.Context, g Grant) (*Token, error) {
+	if g.RefreshToken != "" {
+		return c.Refresh(ctx, g.RefreshToken)
+	}
+	return c.ClientCredentials(ctx, g.Scopes, g.SOID)
+}
+
 // Revoke revokes a refresh token (and every access token minted from it) or
 // a single access token. It returns ErrTokenNotFound only for Zoho's answer
 // to an unknown or already revoked token: HTTP 400 with JSON whose error is

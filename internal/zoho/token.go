@@ -21,6 +21,15 @@ type Token struct {
 	ExpiresAt time.Time
 }
 
+// Grant is what an access token is minted from: a refresh token or, with
+// none, the Self Client client-credentials grant for Scopes (SOID picks the
+// organisation of a client that belongs to several).
+type Grant struct {
+	RefreshToken string
+	Scopes       []string
+	SOID         string
+}
+
 // ExpiresIn is the lifetime left at now, never negative.
 func (t *Token) ExpiresIn(now time.Time) time.Duration {
 	d := t.ExpiresAt.Sub(now)

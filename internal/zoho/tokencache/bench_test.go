@@ -14,7 +14,7 @@ func BenchmarkGetMemoryHit(b *testing.B) {
 	mustGet(b, c, refreshKey, m, tokencache.SourceMinted)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := c.Get(context.Background(), refreshKey, m.mint); err != nil {
+		if _, _, err := c.Get(context.Background(), refreshKey, m); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -29,14 +29,14 @@ func BenchmarkGetDiskHit(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		c := newCache(b, dir, clk)
-		if _, src, err := c.Get(context.Background(), refreshKey, m.mint); err != nil || src != tokencache.SourceDisk {
+		if _, src, err := c.Get(context.Background(), refreshKey, m); err != nil || src != tokencache.SourceDisk {
 			b.Fatalf("src %v err %v", src, err)
 		}
 	}
 }
 
 func BenchmarkSealOpen(b *testing.B) {
-	tok, err := newMinter(newClock()).mint(context.Background())
+	tok, err := newMinter(newClock()).Mint(context.Background(), refreshKey.Grant())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -38,6 +38,15 @@ type Options struct {
 	// also decides which files in Dir are old enough for the sweep (their
 	// mtimes against Now; see disk.sweep).
 	Now func() time.Time
+	// WriteFailed is told of each entry that could not be written to Dir,
+	// with the context of the Get that minted it (for logging). Get still
+	// succeeds: the next process just mints again. nil means nobody is told.
+	WriteFailed func(ctx context.Context, err error)
+}
+
+// Minter mints an access token for a grant; *zoho.Client is one.
+type Minter interface {
+	Mint(ctx context.Context, g zoho.Grant) (*zoho.Token, error)
 }
 
 // Source says where Get found the token.
@@ -67,11 +76,11 @@ type Cache struct {
 	disk         *disk // nil: memory only
 	minRemaining time.Duration
 	now          func() time.Time
+	writeFailed  func(context.Context, error)
 	flights      singleflight.Group
 
-	mu           sync.Mutex
-	mem          map[string]*zoho.Token // by Key.ID; values are never handed out, only copies
-	lastWriteErr error
+	mu  sync.Mutex
+	mem map[string]*zoho.Token // by Key.ID; values are never handed out, only copies
 
 	waitHook func() // tests only: called once a caller has joined a flight
 }
@@ -93,6 +102,7 @@ func New(opts Options) (*Cache, error) {
 	c := &Cache{
 		minRemaining: opts.MinRemaining,
 		now:          opts.Now,
+		writeFailed:  opts.WriteFailed,
 		mem:          map[string]*zoho.Token{},
 	}
 	if c.minRemaining == 0 {
@@ -100,6 +110,9 @@ func New(opts Options) (*Cache, error) {
 	}
 	if c.now == nil {
 		c.now = time.Now
+	}
+	if c.writeFailed == nil {
+		c.writeFailed = func(context.Context, error) {}
 	}
 	if opts.Dir != "" {
 		dir, err := prepareDir(opts.Dir)
@@ -112,13 +125,14 @@ func New(opts Options) (*Cache, error) {
 }
 
 // Get returns a token for key: from memory, else from disk (when the cache
-// has a Dir), else by calling mint once. Concurrent Gets for one key share one
-// flight and all report its source. The flight runs under a context that is
-// never cancelled (it keeps ctx's values), so one caller giving up doesn't
-// waste a mint the others are waiting for; each caller still returns
-// ctx.Err() as soon as its own ctx ends. A mint error goes to every caller of
-// that flight and is not cached. The token returned is the caller's own copy.
-func (c *Cache) Get(ctx context.Context, key Key, mint func(context.Context) (*zoho.Token, error)) (*zoho.Token, Source, error) {
+// has a Dir), else by asking m once to mint for key's grant. Concurrent Gets
+// for one key share one flight and all report its source. The flight runs
+// under a context that is never cancelled (it keeps ctx's values), so one
+// caller giving up doesn't waste a mint the others are waiting for; each
+// caller still returns ctx.Err() as soon as its own ctx ends. A mint error
+// goes to every caller of that flight and is not cached. The token returned
+// is the caller's own copy.
+func (c *Cache) Get(ctx context.Context, key Key, m Minter) (*zoho.Token, Source, error) {
 	// A caller already gone must not start a mint nobody waits for.
 	if err := ctx.Err(); err != nil {
 		return nil, 0, err
@@ -129,7 +143,7 @@ func (c *Cache) Get(ctx context.Context, key Key, mint func(context.Context) (*z
 	}
 	flightCtx := context.WithoutCancel(ctx)
 	ch := c.flights.DoChan(id, func() (any, error) {
-		return c.fetch(flightCtx, key, id, mint)
+		return c.fetch(flightCtx, key, id, m)
 	})
 	if c.waitHook != nil {
 		c.waitHook()
@@ -148,7 +162,7 @@ func (c *Cache) Get(ctx context.Context, key Key, mint func(context.Context) (*z
 
 // fetch is the body of one flight: memory again (a flight that ended between
 // the caller's memory check and DoChan has filled it), then disk, then mint.
-func (c *Cache) fetch(ctx context.Context, key Key, id string, mint func(context.Context) (*zoho.Token, error)) (found, error) {
+func (c *Cache) fetch(ctx context.Context, key Key, id string, m Minter) (found, error) {
 	if tok := c.fromMemory(id); tok != nil {
 		return found{tok, SourceMemory}, nil
 	}
@@ -158,7 +172,7 @@ func (c *Cache) fetch(ctx context.Context, key Key, id string, mint func(context
 			return found{tok, SourceDisk}, nil
 		}
 	}
-	minted, err := mint(ctx)
+	minted, err := m.Mint(ctx, key.Grant())
 	if err != nil {
 		return found{}, err
 	}
@@ -169,45 +183,13 @@ func (c *Cache) fetch(ctx context.Context, key Key, id string, mint func(context
 	c.remember(id, tok)
 	if c.disk != nil {
 		// A cache that can't be written costs a mint later, never this Get.
-		err := c.disk.write(key, id, tok)
-		c.setLastWriteError(err)
-		if err == nil {
+		if err := c.disk.write(key, id, tok); err != nil {
+			c.writeFailed(ctx, err)
+		} else {
 			c.disk.sweepOnce(c.now(), id)
 		}
 	}
 	return found{tok, SourceMinted}, nil
-}
-
-// Forget drops key from memory and disk, e.g. after its token was revoked. A
-// flight already running for key is detached, so later Gets start afresh.
-func (c *Cache) Forget(key Key) error {
-	id := key.ID()
-	c.flights.Forget(id)
-	c.mu.Lock()
-	delete(c.mem, id)
-	c.mu.Unlock()
-	if c.disk == nil {
-		return nil
-	}
-	if err := c.disk.remove(id); err != nil {
-		return fmt.Errorf("token cache: forgetting %s: %w", id, err)
-	}
-	return nil
-}
-
-// LastWriteError is the outcome of the latest disk write (nil when it
-// succeeded or none happened), for the caller to log: a failed write never
-// fails Get.
-func (c *Cache) LastWriteError() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.lastWriteErr
-}
-
-func (c *Cache) setLastWriteError(err error) {
-	c.mu.Lock()
-	c.lastWriteErr = err
-	c.mu.Unlock()
 }
 
 // fromMemory returns a copy of the remembered token while it is fresh.

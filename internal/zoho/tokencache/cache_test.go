@@ -3,8 +3,8 @@ package tokencache_test
 import (
 	"context"
 	"errors"
-	"io/fs"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -36,7 +36,7 @@ type getResult struct {
 func goGet(ctx context.Context, c *tokencache.Cache, key tokencache.Key, m *minter) <-chan getResult {
 	out := make(chan getResult, 1)
 	go func() {
-		tok, src, err := c.Get(ctx, key, m.mint)
+		tok, src, err := c.Get(ctx, key, m)
 		out <- getResult{tok, src, err}
 	}()
 	return out
@@ -98,7 +98,7 @@ func TestGet_EachKeyMintsOnce(t *testing.T) {
 	var wg sync.WaitGroup
 	for name, key := range keys {
 		wg.Go(func() {
-			if _, src, err := c.Get(t.Context(), key, m.mint); err != nil || src != tokencache.SourceMinted {
+			if _, src, err := c.Get(t.Context(), key, m); err != nil || src != tokencache.SourceMinted {
 				t.Errorf("%s: src %v err %v, want minted", name, src, err)
 			}
 		})
@@ -108,7 +108,7 @@ func TestGet_EachKeyMintsOnce(t *testing.T) {
 		t.Fatalf("mint called %d times for %d distinct keys", got, len(keys))
 	}
 	for name, key := range keys {
-		if _, src, err := c.Get(t.Context(), key, m.mint); err != nil || src != tokencache.SourceMemory {
+		if _, src, err := c.Get(t.Context(), key, m); err != nil || src != tokencache.SourceMemory {
 			t.Errorf("%s again: src %v err %v, want memory", name, src, err)
 		}
 	}
@@ -227,7 +227,7 @@ func TestGet_CancelledContextStartsNoMint(t *testing.T) {
 	m := newMinter(clk)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if _, _, err := c.Get(ctx, refreshKey, m.mint); !errors.Is(err, context.Canceled) {
+	if _, _, err := c.Get(ctx, refreshKey, m); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
 	if m.Calls() != 0 {
@@ -239,11 +239,11 @@ func TestGet_ReturnsCopies(t *testing.T) {
 	clk := newClock()
 	c := newCache(t, "", clk)
 	var minted *zoho.Token
-	mint := func(ctx context.Context) (*zoho.Token, error) {
+	mint := mintFunc(func(ctx context.Context, g zoho.Grant) (*zoho.Token, error) {
 		var err error
-		minted, err = newMinter(clk).mint(ctx)
+		minted, err = newMinter(clk).Mint(ctx, g)
 		return minted, err
-	}
+	})
 	first, _, err := c.Get(t.Context(), refreshKey, mint)
 	if err != nil {
 		t.Fatal(err)
@@ -261,45 +261,30 @@ func TestGet_ReturnsCopies(t *testing.T) {
 	}
 }
 
-func TestGet_NilTokenWithoutErrorIsAnError(t *testing.T) {
-	c := newCache(t, "", newClock())
-	_, _, err := c.Get(t.Context(), refreshKey, func(context.Context) (*zoho.Token, error) { return nil, nil })
-	if err == nil {
-		t.Fatal("Get accepted a mint that returned neither token nor error")
+// Get asks the minter for the key's own grant: its refresh token, or its
+// scopes and soid.
+func TestGet_MintsForTheKeysGrant(t *testing.T) {
+	for _, key := range []tokencache.Key{refreshKey, clientCredsKey} {
+		clk := newClock()
+		var got zoho.Grant
+		mint := mintFunc(func(ctx context.Context, g zoho.Grant) (*zoho.Token, error) {
+			got = g
+			return newMinter(clk).Mint(ctx, g)
+		})
+		if _, _, err := newCache(t, "", clk).Get(t.Context(), key, mint); err != nil {
+			t.Fatal(err)
+		}
+		if got.RefreshToken != key.RefreshToken || !slices.Equal(got.Scopes, key.Scopes) || got.SOID != key.SOID {
+			t.Errorf("minted for %+v, want the grant of %+v", got, key)
+		}
 	}
 }
 
-func TestForget(t *testing.T) {
-	for _, withDir := range []bool{false, true} {
-		name := map[bool]string{false: "memory only", true: "with dir"}[withDir]
-		t.Run(name, func(t *testing.T) {
-			dir := ""
-			if withDir {
-				dir = t.TempDir()
-			}
-			clk := newClock()
-			c := newCache(t, dir, clk)
-			m := newMinter(clk)
-			mustGet(t, c, refreshKey, m, tokencache.SourceMinted)
-			if err := c.Forget(refreshKey); err != nil {
-				t.Fatalf("Forget: %v", err)
-			}
-			if withDir {
-				if _, err := os.Stat(entryPath(dir, refreshKey)); !errors.Is(err, fs.ErrNotExist) {
-					t.Fatalf("Forget left the file behind: stat err %v", err)
-				}
-				// A second process must not find it either.
-				other := newCache(t, dir, clk)
-				mustGet(t, other, refreshKey, m, tokencache.SourceMinted)
-				if err := other.Forget(refreshKey); err != nil {
-					t.Fatal(err)
-				}
-			}
-			mustGet(t, c, refreshKey, m, tokencache.SourceMinted)
-			if err := c.Forget(clientCredsKey); err != nil {
-				t.Fatalf("Forget of an unknown key: %v", err)
-			}
-		})
+func TestGet_NilTokenWithoutErrorIsAnError(t *testing.T) {
+	c := newCache(t, "", newClock())
+	_, _, err := c.Get(t.Context(), refreshKey, mintFunc(func(context.Context, zoho.Grant) (*zoho.Token, error) { return nil, nil }))
+	if err == nil {
+		t.Fatal("Get accepted a mint that returned neither token nor error")
 	}
 }
 

@@ -156,16 +156,6 @@ func writeSynced(f *os.File, data []byte) error {
 	return errors.Join(err, f.Close())
 }
 
-// remove deletes the entry (the name, never a link's target, never a
-// directory); one already gone is not an error.
-func (d disk) remove(id string) error {
-	err := unlink(d.path(id))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	return err
-}
-
 // sweepOnce runs sweep at most once per process and directory. The cache
 // calls it after a successful write, so only a cache that can write there
 // cleans up, and a process that only reads never pays for it.

@@ -158,17 +158,21 @@ func TestDisk_UnusableFileDoesNotFailGet(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(blocked, "inside"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	c := newCache(t, dir, clk)
+	var failed []error
+	c, err := tokencache.New(tokencache.Options{Dir: dir, Now: clk.Now, WriteFailed: func(_ context.Context, err error) { failed = append(failed, err) }})
+	if err != nil {
+		t.Fatal(err)
+	}
 	m := newMinter(clk)
 	mustGet(t, c, refreshKey, m, tokencache.SourceMinted)
-	if c.LastWriteError() == nil {
-		t.Fatal("LastWriteError is nil after a write that cannot have worked")
+	if len(failed) != 1 || failed[0] == nil {
+		t.Fatalf("WriteFailed got %v after a write that cannot have worked, want one error", failed)
 	}
 	mustGet(t, c, refreshKey, m, tokencache.SourceMemory)
 
 	mustGet(t, c, clientCredsKey, m, tokencache.SourceMinted)
-	if err := c.LastWriteError(); err != nil {
-		t.Fatalf("LastWriteError after a good write = %v, want nil", err)
+	if len(failed) != 1 {
+		t.Fatalf("WriteFailed got %v; a memory hit and a good write must not report again", failed)
 	}
 	if leftovers, _ := filepath.Glob(filepath.Join(dir, "*.tmp")); len(leftovers) > 0 {
 		t.Errorf("temp files left behind: %v", leftovers)
@@ -183,7 +187,7 @@ func TestDisk_ConcurrentWritersLeaveAWholeEntry(t *testing.T) {
 			// Separate instances: separate processes racing on one file.
 			c, err := tokencache.New(tokencache.Options{Dir: dir, Now: clk.Now})
 			if err == nil {
-				_, _, err = c.Get(context.Background(), refreshKey, newMinter(clk).mint)
+				_, _, err = c.Get(context.Background(), refreshKey, newMinter(clk))
 			}
 			if err != nil {
 				t.Error(err)

@@ -227,7 +227,7 @@ func TestDisk_KeptWhenMintFails(t *testing.T) {
 		clk.Advance(56 * time.Minute)
 		down := newMinter(clk)
 		down.err = errors.New("zoho is down")
-		if _, _, err := newCache(t, dir, clk).Get(t.Context(), refreshKey, down.mint); !errors.Is(err, down.err) {
+		if _, _, err := newCache(t, dir, clk).Get(t.Context(), refreshKey, down); !errors.Is(err, down.err) {
 			t.Fatalf("err = %v", err)
 		}
 		if _, err := os.Stat(entryPath(dir, refreshKey)); err != nil {
@@ -241,7 +241,7 @@ func TestDisk_KeptWhenMintFails(t *testing.T) {
 		}
 		down := newMinter(clk)
 		down.err = errors.New("zoho is down")
-		if _, _, err := newCache(t, dir, clk).Get(t.Context(), refreshKey, down.mint); !errors.Is(err, down.err) {
+		if _, _, err := newCache(t, dir, clk).Get(t.Context(), refreshKey, down); !errors.Is(err, down.err) {
 			t.Fatalf("err = %v", err)
 		}
 		if fi, err := os.Lstat(entryPath(dir, refreshKey)); err != nil || !fi.IsDir() {

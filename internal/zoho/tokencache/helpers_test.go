@@ -54,7 +54,7 @@ func (m *minter) blocking() *minter {
 	return m
 }
 
-func (m *minter) mint(ctx context.Context) (*zoho.Token, error) {
+func (m *minter) Mint(ctx context.Context, _ zoho.Grant) (*zoho.Token, error) {
 	n := m.calls.Add(1)
 	if m.started != nil {
 		m.started <- struct{}{}
@@ -80,6 +80,11 @@ func (m *minter) mint(ctx context.Context) (*zoho.Token, error) {
 
 func (m *minter) Calls() int { return int(m.calls.Load()) }
 
+// mintFunc makes a function a tokencache.Minter.
+type mintFunc func(ctx context.Context, g zoho.Grant) (*zoho.Token, error)
+
+func (f mintFunc) Mint(ctx context.Context, g zoho.Grant) (*zoho.Token, error) { return f(ctx, g) }
+
 func newCache(t testing.TB, dir string, c *zohotest.Clock) *tokencache.Cache {
 	t.Helper()
 	cache, err := tokencache.New(tokencache.Options{Dir: dir, Now: c.Now})
@@ -92,7 +97,7 @@ func newCache(t testing.TB, dir string, c *zohotest.Clock) *tokencache.Cache {
 // mustGet is Get for tests that expect a token from a given source.
 func mustGet(t testing.TB, c *tokencache.Cache, key tokencache.Key, m *minter, want tokencache.Source) *zoho.Token {
 	t.Helper()
-	tok, src, err := c.Get(context.Background(), key, m.mint)
+	tok, src, err := c.Get(context.Background(), key, m)
 	if err != nil {
 		t.Fatalf("Get: %v", err)
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"slices"
+
+	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
 )
 
 // Key identifies who a token is for. For the refresh-token grant RefreshToken
@@ -17,6 +19,11 @@ type Key struct {
 	// Scopes are order-insensitive: ID and the sealing key sort a copy.
 	Scopes []string
 	SOID   string
+}
+
+// Grant is what a token for k is minted from.
+func (k Key) Grant() zoho.Grant {
+	return zoho.Grant{RefreshToken: k.RefreshToken, Scopes: k.Scopes, SOID: k.SOID}
 }
 
 // Version tags: changing the encoding changes every ID and sealing key, so

@@ -19,6 +19,6 @@
 // a token is still live). cmd/zoho-emulator runs the same emulator as a
 // program for people and for the demo.
 //
-// Facts the behaviour rests on are collected, with sources, in the project's
-// zoho-oauth-facts.md; where Zoho's answer is undocumented the code says so.
+// Where Zoho's answer is undocumented (and was learned from what public code
+// shows Zoho really sends), the code says so at that spot.
 package zohotest

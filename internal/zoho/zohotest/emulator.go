@@ -22,7 +22,9 @@ type Options struct {
 	CodeIssueLimit     int              // default 10 grant codes per client per 10 minutes, then IssueGrantCode fails with access_denied
 }
 
-// Zoho's documented defaults (see zoho-oauth-facts.md §4).
+// Zoho's documented defaults: grant codes live 3 minutes, access tokens an
+// hour; 10 mints per refresh token per 10 minutes, 15 live access tokens,
+// 20 refresh tokens per user and client, 10 grant codes per 10 minutes.
 const (
 	defaultCodeTTL            = 3 * time.Minute
 	defaultAccessTokenTTL     = time.Hour
