@@ -45,10 +45,6 @@ type badInput struct {
 	want     []string // phrases the diagnostic holds, in order: what is wrong, where, what to do
 }
 
-func providerBlock(lines ...string) string {
-	return "provider \"zoho\" {\n  " + strings.Join(lines, "\n  ") + "\n}\n"
-}
-
 const newTokenResource = `
 resource "zoho_oauth_refresh_token" "t" {
   grant_code_wo         = %q
@@ -279,7 +275,7 @@ func TestAccBadInputs_caughtEarlyAndNamed(t *testing.T) {
 	if err := os.Chmod(f.worldWritableDir, 0o777); err != nil { // Chmod: the umask does not apply
 		t.Fatal(err)
 	}
-	logsWriteFile(t, f.fileNotDir, "not a directory")
+	writeFile(t, f.fileNotDir, "not a directory")
 
 	catalogue := badInputCatalogue()
 	if len(catalogue) < 30 {
@@ -294,11 +290,8 @@ func TestAccBadInputs_caughtEarlyAndNamed(t *testing.T) {
 			cf := *f
 			cf.code = code
 			work := t.TempDir()
-			logsWriteFile(t, filepath.Join(work, "main.tf"), requiredZoho+tc.config(&cf))
-			vars := map[string]string{
-				"TF_CLI_CONFIG_FILE": logsDevOverrides(t, work, pluginDir), "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1",
-				envAccountsURL: f.usURL, envClientID: f.client.ID, envClientSecret: f.client.Secret,
-			}
+			writeFile(t, filepath.Join(work, "main.tf"), requiredProviders("zoho")+tc.config(&cf))
+			vars := map[string]string{envAccountsURL: f.usURL, envClientID: f.client.ID, envClientSecret: f.client.Secret}
 			if tc.env != nil {
 				for k, v := range tc.env(&cf) {
 					if v == "" {
@@ -308,7 +301,7 @@ func TestAccBadInputs_caughtEarlyAndNamed(t *testing.T) {
 					}
 				}
 			}
-			env := logsCLIEnv(vars)
+			env := cliEnv(cliDevOverrides(t, work, pluginDir), vars)
 			phases := badInputPhases
 			if tc.importID != nil {
 				phases = []string{"validate", "import"}
@@ -332,7 +325,7 @@ func TestAccBadInputs_caughtEarlyAndNamed(t *testing.T) {
 				}
 			}
 			secrets := []string{f.client.Secret, code, f.revokedRefresh, "hunter2-password"}
-			shown := logsTail(logsRedact(out, secrets...), 30)
+			shown := tail(redact(out, secrets...), 30)
 			switch {
 			case failedAt == "":
 				t.Fatalf("every phase (%s) succeeded; want a failure at %s", strings.Join(phases, ", "), tc.phase)
@@ -357,12 +350,3 @@ func TestAccBadInputs_caughtEarlyAndNamed(t *testing.T) {
 // cliSourceExcerpt matches the configuration lines the CLI quotes under a
 // diagnostic ("  12:   accounts_url = ...").
 var cliSourceExcerpt = regexp.MustCompile(`(?m)^\s*\d+:\s.*$`)
-
-// requiredZoho is the required_providers block of CLI-process tests.
-const requiredZoho = `
-terraform {
-  required_providers {
-    zoho = { source = "cd40c554/zoho" }
-  }
-}
-`

@@ -36,14 +36,7 @@ func TestAccCLI_planThenApplyMintsOnceWithTokenCache(t *testing.T) {
 				t.Fatal(err)
 			}
 			work, cacheDir := t.TempDir(), filepath.Join(t.TempDir(), "tokens")
-			cliConfig := logsDevOverrides(t, work, pluginDir)
-			logsWriteFile(t, filepath.Join(work, "main.tf"), `
-terraform {
-  required_providers {
-    zoho = { source = "cd40c554/zoho" }
-  }
-}
-
+			writeFile(t, filepath.Join(work, "main.tf"), requiredProviders("zoho")+`
 variable "refresh_token" {
   type      = string
   sensitive = true
@@ -61,18 +54,17 @@ resource "terraform_data" "call" {
 }
 `)
 			vars := map[string]string{
-				"TF_CLI_CONFIG_FILE": cliConfig, "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1",
 				"TF_VAR_refresh_token": refresh, envAccountsURL: url, envClientID: client.ID, envClientSecret: client.Secret,
 			}
 			if tt.cache {
 				vars[envTokenCacheDir] = cacheDir
 			}
-			env := logsCLIEnv(vars)
+			env := cliEnv(cliDevOverrides(t, work, pluginDir), vars)
 			for _, args := range [][]string{{"plan", "-input=false", "-no-color", "-out=tfplan"}, {"apply", "-input=false", "-no-color", "tfplan"}} {
 				cmd := exec.CommandContext(ctx, cli, args...)
 				cmd.Dir, cmd.Env = work, env
 				if out, err := cmd.CombinedOutput(); err != nil {
-					t.Fatalf("%s %s: %v\n%s", filepath.Base(cli), args[0], err, logsTail(logsRedact(string(out), refresh, client.Secret), 40))
+					t.Fatalf("%s %s: %v\n%s", filepath.Base(cli), args[0], err, tail(redact(string(out), refresh, client.Secret), 40))
 				}
 			}
 			if got := emu.MintsFor(refresh); got != tt.wantMints {
@@ -108,22 +100,9 @@ func TestAccCLI_interruptDuringExchangeKeepsTheToken(t *testing.T) {
 	emu.InjectFault(zohotest.Fault{Path: "/oauth/v2/token", GrantType: "authorization_code", Kind: zohotest.FaultRaw,
 		Process: true, Delay: 3 * time.Second, ContentType: "application/json;charset=UTF-8"})
 	work := t.TempDir()
-	logsWriteFile(t, filepath.Join(work, "main.tf"), requiredZoho+`
-provider "zoho" {}
-
-variable "code" {
-  type      = string
-  ephemeral = true
-}
-
-resource "zoho_oauth_refresh_token" "t" {
-  grant_code_wo         = var.code
-  grant_code_wo_version = 1
-}
-`)
-	env := logsCLIEnv(map[string]string{
-		"TF_CLI_CONFIG_FILE": logsDevOverrides(t, work, pluginDir), "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1",
-		"TF_VAR_code": code, envAccountsURL: url, envClientID: client.ID, envClientSecret: client.Secret,
+	writeFile(t, filepath.Join(work, "main.tf"), requiredProviders("zoho")+providerBlock()+writeOnlyFromVariable)
+	env := cliEnv(cliDevOverrides(t, work, pluginDir), map[string]string{
+		"TF_VAR_grant_code": code, envAccountsURL: url, envClientID: client.ID, envClientSecret: client.Secret,
 	})
 	var out bytes.Buffer
 	cmd := exec.CommandContext(ctx, cli, "apply", "-input=false", "-no-color", "-auto-approve")
@@ -143,11 +122,11 @@ resource "zoho_oauth_refresh_token" "t" {
 		t.Fatal(err)
 	}
 	_ = cmd.Wait() // an interrupted run may exit non-zero
-	text := logsRedact(out.String(), code, client.Secret)
+	text := redact(out.String(), code, client.Secret)
 	if !strings.Contains(text, "Interrupt received") {
-		t.Fatalf("the CLI did not see the interrupt:\n%s", logsTail(text, 30))
+		t.Fatalf("the CLI did not see the interrupt:\n%s", tail(text, 30))
 	}
-	refresh := logsRefreshTokenInState(t, filepath.Join(work, "terraform.tfstate"))
+	refresh := refreshTokenInState(t, filepath.Join(work, "terraform.tfstate"))
 	if !emu.RefreshTokenLive(refresh) {
 		t.Fatal("the refresh token in state is not live at Zoho")
 	}
@@ -157,7 +136,7 @@ resource "zoho_oauth_refresh_token" "t" {
 	destroy := exec.CommandContext(ctx, cli, "destroy", "-input=false", "-no-color", "-auto-approve")
 	destroy.Dir, destroy.Env = work, env
 	if b, err := destroy.CombinedOutput(); err != nil {
-		t.Fatalf("destroy: %v\n%s", err, logsTail(logsRedact(string(b), code, client.Secret, refresh), 30))
+		t.Fatalf("destroy: %v\n%s", err, tail(redact(string(b), code, client.Secret, refresh), 30))
 	}
 	if emu.RefreshTokenLive(refresh) {
 		t.Error("destroy did not revoke the token")

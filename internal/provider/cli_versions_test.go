@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 )
 
@@ -288,11 +289,17 @@ func TestSkipBelowFeature(t *testing.T) {
 			t.Errorf("%s on %s %s: skip reason %q, want skip=%v mentioning %q", tc.need.feature, tc.product, tc.v, got, tc.skip, tc.wantInMessage)
 		}
 	}
-	if got, want := cliFeatureNamed("ephemeral resources", 10), (skipBelowFeature{feature: "ephemeral resources", terraform: "1.10.0", opentofu: "1.11.0"}); got != want {
-		t.Errorf("cliFeatureNamed(ephemeral resources, 10) = %+v, want %+v", got, want)
+	named := map[string]struct {
+		minMinor int
+		want     skipBelowFeature
+	}{
+		"ephemeral resources": {10, skipBelowFeature{feature: "ephemeral resources", terraform: "1.10.0", opentofu: "1.11.0"}},
+		"something new":       {12, skipBelowFeature{feature: "something new", terraform: "1.12.0", opentofu: "1.12.0"}},
 	}
-	if got, want := cliFeatureNamed("something new", 12), (skipBelowFeature{feature: "something new", terraform: "1.12.0", opentofu: "1.12.0"}); got != want {
-		t.Errorf("cliFeatureNamed(something new, 12) = %+v, want %+v", got, want)
+	for feature, tc := range named {
+		if diff := cmp.Diff(tc.want, cliFeatureNamed(feature, tc.minMinor), cmp.AllowUnexported(skipBelowFeature{})); diff != "" {
+			t.Errorf("cliFeatureNamed(%s, %d) (-want +got):\n%s", feature, tc.minMinor, diff)
+		}
 	}
 	for out, want := range map[string][2]string{
 		"OpenTofu v1.6.3\non linux_amd64\n": {"OpenTofu", "1.6.3"},

@@ -1,9 +1,7 @@
 package provider
 
 import (
-	"context"
 	"encoding/json"
-	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -49,7 +47,7 @@ func TestAccConcurrency_parallelApplyUnderRace(t *testing.T) {
 	emu.InjectFault(zohotest.Fault{Path: "/oauth/v2/token/revoke", Kind: zohotest.FaultDelay, Delay: 100 * time.Millisecond, Times: n / 2})
 
 	work := t.TempDir()
-	logsWriteFile(t, filepath.Join(work, "main.tf"), requiredZoho+`
+	writeFile(t, filepath.Join(work, "main.tf"), requiredProviders("zoho")+`
 provider "zoho" {}
 
 variable "codes" {
@@ -77,8 +75,7 @@ resource "terraform_data" "use" {
 }
 `)
 	codesJSON, _ := json.Marshal(codes)
-	env := logsCLIEnv(map[string]string{
-		"TF_CLI_CONFIG_FILE": logsDevOverrides(t, work, pluginDir), "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1",
+	env := cliEnv(cliDevOverrides(t, work, pluginDir), map[string]string{
 		"TF_VAR_codes": string(codesJSON), envAccountsURL: url, envClientID: client.ID, envClientSecret: client.Secret,
 		"GORACE": "halt_on_error=1",
 	})
@@ -89,10 +86,10 @@ resource "terraform_data" "use" {
 		out, err := cmd.CombinedOutput()
 		text := string(out)
 		if strings.Contains(text, "DATA RACE") {
-			t.Fatalf("%s %s: the race detector stopped the provider:\n%s", filepath.Base(cli), args[0], logsTail(logsRedact(text, client.Secret), 60))
+			t.Fatalf("%s %s: the race detector stopped the provider:\n%s", filepath.Base(cli), args[0], tail(redact(text, client.Secret), 60))
 		}
 		if err != nil {
-			t.Fatalf("%s %s: %v\n%s", filepath.Base(cli), args[0], err, logsTail(logsRedact(text, append(codes, client.Secret)...), 60))
+			t.Fatalf("%s %s: %v\n%s", filepath.Base(cli), args[0], err, tail(redact(text, append(codes, client.Secret)...), 60))
 		}
 	}
 	run("apply", "-input=false", "-no-color", "-auto-approve", "-parallelism=20")
@@ -121,37 +118,4 @@ resource "terraform_data" "use" {
 	if c := emu.Counters(); c.Faults == 0 {
 		t.Errorf("no fault was injected: %+v", c)
 	}
-}
-
-// buildProvider builds the repository's main package, as a release would,
-// with extra go build flags (such as -race).
-func buildProvider(ctx context.Context, t *testing.T, out string, flags ...string) {
-	gomod, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
-	if err != nil {
-		t.Fatalf("go env GOMOD: %v", err)
-	}
-	args := append(append([]string{"build"}, flags...), "-o", out, "github.com/cd40c554/terraform-provider-zoho")
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = filepath.Dir(strings.TrimSpace(string(gomod)))
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, b)
-	}
-}
-
-// noCodeSentTwice checks, from what the emulator recorded, that no grant
-// code reached Zoho twice: a second exchange only earns invalid_code and the
-// first answer's refresh token would be lost.
-func noCodeSentTwice(emu *zohotest.Emulator) error {
-	seen := map[string]int{}
-	for _, r := range emu.Requests() {
-		if r.Path == "/oauth/v2/token" && r.Form.Get("grant_type") == "authorization_code" {
-			seen[r.Form.Get("code")]++
-		}
-	}
-	for _, times := range seen {
-		if times > 1 {
-			return fmt.Errorf("a grant code was sent %d times", times)
-		}
-	}
-	return nil
 }

@@ -14,29 +14,24 @@ package provider
 // TF_CLI_ARGS_<command> makes the commands non-interactive the way CI does
 // (-auto-approve, -input=false, -no-color).
 //
-// TestExamples_docsShowTestedFiles (no TF_ACC needed) ties the docs to these
-// files: every configuration block in README.md and docs/ is byte-for-byte
-// an example file applied here, and every file under examples/ is applied.
+// The cases are here; examples_harness_test.go runs them, as a user's shell
+// would. TestExamples_docsShowTestedFiles (examples_docs_test.go, no TF_ACC
+// needed) ties the docs to these files: every configuration block in
+// README.md and docs/ is byte-for-byte an example file applied here, and
+// every file under examples/ is applied.
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
-	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
@@ -129,14 +124,6 @@ var exampleCases = []exampleCase{
 
 // emulatedUserName is what the emulator's CRM API answers as the user's name.
 const emulatedUserName = "Emulated User"
-
-// requiredZohoForSnippets is the piece every tfplugindocs snippet leaves out.
-const requiredZohoForSnippets = `terraform {
-  required_providers {
-    zoho = { source = "cd40c554/zoho" }
-  }
-}
-`
 
 func TestAccExamples(t *testing.T) {
 	_, cli, pluginDir := cliUnderTest(t, 11, "write-only arguments")
@@ -277,7 +264,7 @@ func runDemo(x *exampleRun) {
 func runProviderSnippet(x *exampleRun) {
 	dir := "snippet"
 	x.copyTo("examples/provider/provider.tf", dir+"/provider.tf")
-	x.write(dir+"/zz_required_providers.tf", requiredZohoForSnippets)
+	x.write(dir+"/zz_required_providers.tf", requiredProviders("zoho"))
 	// The snippet names a real data center; the emulator stands in for it.
 	x.write(dir+"/zz_emulator_override.tf", fmt.Sprintf(`provider "zoho" {
   data_center  = null
@@ -319,7 +306,7 @@ resource "terraform_data" "check" {
 func runResourceSnippet(x *exampleRun) {
 	dir := "snippet"
 	x.copyTo("examples/resources/zoho_oauth_refresh_token/resource.tf", dir+"/resource.tf")
-	x.write(dir+"/zz_required_providers.tf", requiredZohoForSnippets)
+	x.write(dir+"/zz_required_providers.tf", requiredProviders("zoho"))
 	x.grantCode("zoho_grant_code")
 	x.grantCode("zoho_legacy_grant_code")
 	x.init(dir)
@@ -349,7 +336,7 @@ func runResourceSnippet(x *exampleRun) {
 
 // importSnippetPieces completes import-configuration.tf: the variable it
 // reads is declared in resource.tf, which an import does not need.
-const importSnippetPieces = requiredZohoForSnippets + `
+var importSnippetPieces = requiredProviders("zoho") + `
 variable "zoho_grant_code" {
   type      = string
   sensitive = true
@@ -404,7 +391,7 @@ func runImportCommand(x *exampleRun) {
 func runEphemeralSnippet(x *exampleRun) {
 	dir := "snippet"
 	x.copyTo("examples/ephemeral-resources/zoho_oauth_access_token/ephemeral-resource.tf", dir+"/ephemeral-resource.tf")
-	x.write(dir+"/zz_required_providers.tf", requiredZohoForSnippets)
+	x.write(dir+"/zz_required_providers.tf", requiredProviders("zoho"))
 	refresh := x.issueRefreshToken("TF_VAR_zoho_refresh_token")
 	x.init(dir)
 	x.plan(dir)
@@ -421,7 +408,7 @@ func runEphemeralSnippet(x *exampleRun) {
 func runDataSourceSnippet(x *exampleRun) {
 	dir := "snippet"
 	x.copyTo("examples/data-sources/zoho_oauth_access_token/data-source.tf", dir+"/data-source.tf")
-	x.write(dir+"/zz_required_providers.tf", requiredZohoForSnippets)
+	x.write(dir+"/zz_required_providers.tf", requiredProviders("zoho"))
 	refresh := x.issueRefreshToken("TF_VAR_zoho_refresh_token")
 	x.init(dir)
 	x.plan(dir)
@@ -476,7 +463,7 @@ func newExampleRig(t *testing.T, cli, pluginDir string) *exampleRig {
 		}
 	}
 	rig.cliConfig = filepath.Join(t.TempDir(), "mirror.tfrc")
-	logsWriteFile(t, rig.cliConfig, fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path = %q\n  }\n}\n", mirror))
+	writeFile(t, rig.cliConfig, fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path = %q\n  }\n}\n", mirror))
 	for _, name := range []string{"tofu", "terraform"} {
 		if err := os.Symlink(cli, filepath.Join(rig.binDir, name)); err != nil {
 			t.Fatal(err)
@@ -496,589 +483,4 @@ func moduleVersion(t *testing.T, gomod, module string) string {
 		t.Fatalf("%s requires no %s", gomod, module)
 	}
 	return string(m[1])
-}
-
-// exampleRun is one case: its own emulator, client and working directory.
-type exampleRun struct {
-	t       *testing.T
-	rig     *exampleRig
-	ctx     context.Context
-	emu     *zohotest.Emulator
-	client  zohotest.Client
-	apiURL  string
-	work    string
-	env     map[string]string // the user's environment (ZOHO_*, TF_VAR_*...)
-	secrets map[string]string // name -> value: never in any output
-}
-
-func newExampleRun(t *testing.T, rig *exampleRig, c exampleCase) *exampleRun {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	t.Cleanup(cancel)
-	emu := zohotest.New(zohotest.Options{})
-	accounts := emu.StartServer(t, "us")
-	apiURL := emu.StartServer(t, "us") // the API host, as Zoho's is apart from accounts
-	emu.SetAPIDomain("us", apiURL)
-	client := emu.RegisterClient(c.client)
-	x := &exampleRun{
-		t: t, rig: rig, ctx: ctx, emu: emu, client: client, apiURL: apiURL, work: t.TempDir(),
-		secrets: map[string]string{"client secret": client.Secret},
-	}
-	x.env = map[string]string{
-		"TF_CLI_CONFIG_FILE": rig.cliConfig,
-		"CHECKPOINT_DISABLE": "1",
-		"TF_IN_AUTOMATION":   "1",
-		// Non-interactive, as in CI; the commands themselves are the user's.
-		"TF_CLI_ARGS_init":    "-input=false -no-color",
-		"TF_CLI_ARGS_plan":    "-input=false -no-color",
-		"TF_CLI_ARGS_apply":   "-input=false -no-color -auto-approve",
-		"TF_CLI_ARGS_destroy": "-input=false -no-color -auto-approve",
-		"TF_CLI_ARGS_import":  "-input=false -no-color",
-		"TF_CLI_ARGS_output":  "-no-color",
-		"HOME":                t.TempDir(),
-		"PATH":                rig.binDir + string(os.PathListSeparator) + os.Getenv("PATH"),
-		"NO_PROXY":            "127.0.0.1,localhost",
-		"no_proxy":            "127.0.0.1,localhost",
-		envAccountsURL:        accounts,
-		envClientID:           client.ID,
-		envClientSecret:       client.Secret,
-	}
-	return x
-}
-
-// copy copies example files or directories (paths from the repository
-// root) to the same paths in the working directory.
-func (x *exampleRun) copy(paths ...string) {
-	for _, p := range paths {
-		x.copyTo(p, p)
-	}
-}
-
-func (x *exampleRun) copyTo(src, dst string) {
-	x.t.Helper()
-	from, to := filepath.Join(x.rig.root, src), filepath.Join(x.work, dst)
-	err := filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		name := d.Name()
-		if name == ".terraform" || name == ".terraform.lock.hcl" || strings.Contains(name, ".tfstate") {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		rel, _ := filepath.Rel(from, path)
-		target := filepath.Join(to, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-			return err
-		}
-		return os.WriteFile(target, raw, 0o644)
-	})
-	if err != nil {
-		x.t.Fatal(err)
-	}
-}
-
-func (x *exampleRun) write(dst, content string) {
-	x.t.Helper()
-	path := filepath.Join(x.work, dst)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		x.t.Fatal(err)
-	}
-	logsWriteFile(x.t, path, content)
-}
-
-func (x *exampleRun) readFile(rel string) string {
-	x.t.Helper()
-	raw, err := os.ReadFile(filepath.Join(x.work, rel))
-	if err != nil {
-		x.t.Fatal(err)
-	}
-	return x.scan(rel, string(raw))
-}
-
-// grantCode issues a Self Client grant code ("Generate Code" in the API
-// Console) and, when variable is set, gives it as TF_VAR_<variable>.
-func (x *exampleRun) grantCode(variable string) string {
-	x.t.Helper()
-	code, err := x.emu.IssueGrantCode(x.client.ID, zohotest.CodeOptions{Scopes: []string{"ZohoCRM.users.READ", "ZohoCRM.modules.ALL"}})
-	if err != nil {
-		x.t.Fatal(err)
-	}
-	x.addSecret("grant code "+variable, code)
-	if variable != "" {
-		x.env["TF_VAR_"+variable] = code
-	}
-	return code
-}
-
-// issueRefreshToken stands for a refresh token the user already has, given
-// in the environment variable envName when set.
-func (x *exampleRun) issueRefreshToken(envName string) string {
-	x.t.Helper()
-	refresh, err := x.emu.IssueRefreshToken(x.client.ID, []string{"ZohoCRM.users.READ"})
-	if err != nil {
-		x.t.Fatal(err)
-	}
-	x.addSecret("refresh token", refresh)
-	if envName != "" {
-		x.env[envName] = refresh
-	}
-	return refresh
-}
-
-func (x *exampleRun) addSecret(name, value string) {
-	if _, taken := x.secrets[name]; taken {
-		name = fmt.Sprintf("%s #%d", name, len(x.secrets))
-	}
-	x.secrets[name] = value
-}
-
-// cmdResult is what a command printed (stdout and stderr, redacted of
-// nothing: callers go through scan or fatalf) and its exit code.
-type cmdResult struct {
-	out  string
-	code int
-}
-
-// exec runs name args in dir (relative to the working directory) with the
-// user's environment and stdin.
-func (x *exampleRun) exec(dir, stdin, name string, args ...string) cmdResult {
-	x.t.Helper()
-	cmd := exec.CommandContext(x.ctx, name, args...)
-	cmd.Dir = filepath.Join(x.work, dir)
-	env := map[string]string{}
-	for k, v := range x.env {
-		env[k] = v
-	}
-	cmd.Env = logsCLIEnv(env)
-	cmd.Stdin = strings.NewReader(stdin)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	start := time.Now()
-	err := cmd.Run()
-	x.t.Logf("%s: %s %s: %s", dir, filepath.Base(name), strings.Join(args, " "), time.Since(start).Round(10*time.Millisecond))
-	res := cmdResult{out: out.String()}
-	var exit *exec.ExitError
-	switch {
-	case errors.As(err, &exit):
-		res.code = exit.ExitCode()
-	case err != nil:
-		x.t.Fatalf("%s %s: %v", name, strings.Join(args, " "), err)
-	}
-	x.scan(filepath.Base(name)+" "+strings.Join(args, " "), res.out)
-	return res
-}
-
-// tf runs the CLI under test and fails unless it exits 0.
-func (x *exampleRun) tf(dir string, args ...string) string {
-	x.t.Helper()
-	res := x.exec(dir, "", x.rig.cli, args...)
-	if res.code != 0 {
-		x.fatalf(res.out, "%s %s in %s: exit %d", x.cliName(), strings.Join(args, " "), dir, res.code)
-	}
-	return res.out
-}
-
-func (x *exampleRun) cliName() string { return filepath.Base(x.rig.cli) }
-
-func (x *exampleRun) init(dir string) string  { return x.tf(dir, "init") }
-func (x *exampleRun) plan(dir string) string  { return x.tf(dir, "plan") }
-func (x *exampleRun) apply(dir string) string { return x.tf(dir, "apply") }
-
-func (x *exampleRun) destroy(dir string) string {
-	x.t.Helper()
-	out := x.tf(dir, "destroy")
-	if !strings.Contains(out, "Destroy complete!") {
-		x.fatalf(out, "destroy in %s did not complete", dir)
-	}
-	return out
-}
-
-// planChanges runs plan -detailed-exitcode: exit 0 is no change, 2 changes.
-func (x *exampleRun) planChanges(dir string) (string, bool) {
-	x.t.Helper()
-	res := x.exec(dir, "", x.rig.cli, "plan", "-detailed-exitcode")
-	if res.code != 0 && res.code != 2 {
-		x.fatalf(res.out, "plan -detailed-exitcode in %s: exit %d", dir, res.code)
-	}
-	return res.out, res.code == 2
-}
-
-// planNoChanges is the second plan, after the first apply: nothing to do.
-func (x *exampleRun) planNoChanges(dir string) string {
-	x.t.Helper()
-	out, changed := x.planChanges(dir)
-	if changed {
-		x.fatalf(out, "the plan after apply shows changes in %s (plan -detailed-exitcode exit 2)", dir)
-	}
-	return out
-}
-
-func (x *exampleRun) planFails(dir string) string {
-	x.t.Helper()
-	res := x.exec(dir, "", x.rig.cli, "plan")
-	if res.code == 0 {
-		x.fatalf(res.out, "plan in %s succeeded; it was expected to fail", dir)
-	}
-	return res.out
-}
-
-// script runs a shell file of the examples with bash, from dir, as a user
-// pasting its commands into a shell that stops at the first error.
-func (x *exampleRun) script(dir, file, stdin string) string {
-	x.t.Helper()
-	rel, err := filepath.Rel(filepath.Join(x.work, dir), filepath.Join(x.work, file))
-	if err != nil {
-		x.t.Fatal(err)
-	}
-	res := x.exec(dir, stdin, "bash", "-euo", "pipefail", rel)
-	if res.code != 0 {
-		x.fatalf(res.out, "bash %s: exit %d", file, res.code)
-	}
-	return res.out
-}
-
-func (x *exampleRun) expectOutput(dir, name, want string) {
-	x.t.Helper()
-	if got := strings.TrimSpace(x.tf(dir, "output", "-raw", name)); got != want {
-		x.t.Errorf("output %s in %s = %q, want %q", name, dir, got, want)
-	}
-}
-
-func (x *exampleRun) expectLive(refresh string, live bool) {
-	x.t.Helper()
-	if refresh == "" {
-		x.t.Fatal("no refresh token to check")
-	}
-	if got := x.emu.RefreshTokenLive(refresh); got != live {
-		x.t.Errorf("refresh token %s live at Zoho: %v, want %v", zoho.Fingerprint(refresh), got, live)
-	}
-}
-
-func (x *exampleRun) expectMintedFrom(refresh string) {
-	x.t.Helper()
-	if x.emu.MintsFor(refresh) == 0 {
-		x.t.Errorf("no access token was minted from refresh token %s", zoho.Fingerprint(refresh))
-	}
-}
-
-func (x *exampleRun) expectAPICalls(atLeast int) {
-	x.t.Helper()
-	if n := x.emu.Counters().APICalls; n < atLeast {
-		x.t.Errorf("%d calls of the CRM API, want at least %d", n, atLeast)
-	}
-}
-
-// deferralLines are how each CLI announces, itself, an ephemeral resource
-// it defers because its configuration is unknown. Neither calls the
-// provider then: the provider's own warning (deferralWarningSummary) is for
-// clients that do.
-var deferralLines = []string{": Deferred due to unknown configuration", ": Configuration unknown, deferring..."}
-
-// deferralWarningSummary is the summary of the warning Open gives when it
-// defers (TestEphemeralAccessToken_deferralWarnsOnce checks they agree).
-const deferralWarningSummary = "Zoho Access Token Deferred To Apply"
-
-// expectDeferralAnnounced checks that a plan says (or does not say) that
-// addr waits for apply: by the CLI's own line, or by the provider's warning,
-// which must then appear once.
-func (x *exampleRun) expectDeferralAnnounced(out, addr string, deferred bool) {
-	x.t.Helper()
-	cliSays := false
-	for _, line := range deferralLines {
-		cliSays = cliSays || strings.Contains(out, addr+line)
-	}
-	warnings := strings.Count(out, deferralWarningSummary)
-	switch {
-	case deferred && !cliSays && warnings == 0:
-		x.fatalf(out, "the plan does not say that %s is deferred", addr)
-	case warnings > 1:
-		x.fatalf(out, "the deferral warning appears %d times, want once", warnings)
-	case !deferred && (cliSays || warnings != 0):
-		x.fatalf(out, "the plan says %s is deferred, but its refresh token is known", addr)
-	}
-}
-
-// refreshTokens reads the refresh tokens in dir's state, by resource name.
-func (x *exampleRun) refreshTokens(dir string) map[string]string {
-	x.t.Helper()
-	tokens := map[string]string{}
-	for name, list := range refreshTokensInState(x.t, filepath.Join(x.work, dir, "terraform.tfstate")) {
-		if len(list) == 1 {
-			tokens[name] = list[0]
-			x.addSecret("refresh token "+name, tokens[name])
-		}
-	}
-	return tokens
-}
-
-// scan fails the test when output holds a secret: the examples promise
-// that none is ever printed. It names the secret, never shows it.
-func (x *exampleRun) scan(what, out string) string {
-	x.t.Helper()
-	for name, secret := range x.secrets {
-		if strings.Contains(out, secret) {
-			x.t.Errorf("%s printed the %s:\n%s", what, name, logsLeakLines(out, secret, x.secrets))
-		}
-	}
-	if m := zohoSecretShape.FindString(out); m != "" {
-		x.t.Errorf("%s printed a value shaped like a Zoho token (fingerprint %s):\n%s", what, zoho.Fingerprint(m), logsLeakLines(out, m, x.secrets))
-	}
-	return out
-}
-
-// fatalf fails with the tail of out, every secret replaced by its name.
-func (x *exampleRun) fatalf(out, format string, args ...any) {
-	x.t.Helper()
-	x.t.Fatalf(format+"\n%s", append(args, logsTail(logsRedactNamed(out, x.secrets), 40))...)
-}
-
-// TestExamples_docsShowTestedFiles ties what users read to what
-// TestAccExamples applies: every file under examples/ belongs to a case;
-// every Terraform block in README.md and docs/ is byte-for-byte one of those
-// files (docs/ through tfplugindocs' tffile, README.md by hand, checked
-// here); every block README.md marks with <!-- example: PATH --> is that
-// file; the README's first configuration is the quick start's; and the
-// tfplugindocs snippets say that they are partial.
-func TestExamples_docsShowTestedFiles(t *testing.T) {
-	root := repoRoot(t)
-	tested := map[string]string{} // path -> content
-	for _, c := range exampleCases {
-		for _, f := range c.files {
-			raw, err := os.ReadFile(filepath.Join(root, f))
-			if err != nil {
-				t.Fatalf("case %q: %v", c.name, err)
-			}
-			tested[f] = string(raw)
-		}
-	}
-
-	err := filepath.WalkDir(filepath.Join(root, "examples"), func(path string, d fs.DirEntry, err error) error {
-		switch {
-		case err != nil:
-			return err
-		case d.IsDir() && d.Name() == ".terraform":
-			return filepath.SkipDir
-		case d.IsDir() || strings.HasPrefix(d.Name(), ".terraform") || strings.Contains(d.Name(), ".tfstate"):
-			return nil // a user's leftovers from trying an example
-		}
-		rel, _ := filepath.Rel(root, path)
-		rel = filepath.ToSlash(rel)
-		if _, ok := tested[rel]; !ok {
-			t.Errorf("%s is applied by no case of TestAccExamples: add it to exampleCases", rel)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	for path, content := range tested {
-		if slices.Contains([]string{"provider", "resources", "ephemeral-resources", "data-sources"}, strings.Split(path, "/")[1]) &&
-			!strings.Contains(content, "not a complete configuration") {
-			t.Errorf("%s is a tfplugindocs snippet: it must say, in a comment, that it is not a complete configuration and what it leaves out", path)
-		}
-	}
-
-	docs := []string{"README.md"}
-	_ = filepath.WalkDir(filepath.Join(root, "docs"), func(path string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".md") {
-			rel, _ := filepath.Rel(root, path)
-			docs = append(docs, filepath.ToSlash(rel))
-		}
-		return nil
-	})
-	same := func(block, file string) bool {
-		return strings.TrimRight(block, "\n") == strings.TrimRight(file, "\n")
-	}
-	for _, doc := range docs {
-		blocks := fencedBlocks(t, filepath.Join(root, doc))
-		for _, b := range blocks {
-			if b.marker != "" {
-				if content, ok := tested[b.marker]; !ok {
-					t.Errorf("%s:%d shows %s, which no case of TestAccExamples applies", doc, b.line, b.marker)
-				} else if !same(b.body, content) {
-					t.Errorf("%s:%d is not byte-for-byte %s: copy the file into it", doc, b.line, b.marker)
-				}
-				continue
-			}
-			// Configurations everywhere; shell blocks in docs/ too (codefile):
-			// README.md also shows commands for developers, unmarked.
-			shownExample := b.lang == "terraform" || b.lang == "hcl" || (strings.HasPrefix(doc, "docs/") && b.lang == "shell")
-			if !shownExample {
-				continue
-			}
-			found := false
-			for _, content := range tested {
-				found = found || same(b.body, content)
-			}
-			if !found {
-				t.Errorf("%s:%d shows a %s block that is no tested example file: move it to examples/ and include it (tffile in templates/, <!-- example: PATH --> in README.md)", doc, b.line, b.lang)
-			}
-		}
-		if doc == "README.md" {
-			var configs []fencedBlock
-			for _, b := range blocks {
-				if b.lang == "terraform" || b.lang == "hcl" {
-					configs = append(configs, b)
-				}
-			}
-			if len(configs) == 0 || configs[0].marker != "examples/use-cases/bootstrap/main.tf" {
-				t.Errorf("README.md's first configuration must be the quick start's first step, examples/use-cases/bootstrap/main.tf")
-			}
-			if !slices.ContainsFunc(blocks, func(b fencedBlock) bool { return b.marker == "examples/use-cases/quick-start.sh" }) {
-				t.Errorf("README.md must show the quick start's commands, examples/use-cases/quick-start.sh")
-			}
-		}
-	}
-}
-
-type fencedBlock struct {
-	lang, body, marker string
-	line               int
-}
-
-var exampleMarker = regexp.MustCompile(`^<!-- example: (\S+) -->$`)
-
-// fencedBlocks lists a Markdown file's ``` blocks, each with the example
-// path named by a <!-- example: PATH --> line right before it, if any.
-func fencedBlocks(t *testing.T, path string) []fencedBlock {
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var blocks []fencedBlock
-	var cur *fencedBlock
-	var body strings.Builder
-	prev := ""
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := sc.Text()
-		switch {
-		case cur == nil && strings.HasPrefix(line, "```"):
-			cur = &fencedBlock{lang: strings.TrimSpace(strings.TrimPrefix(line, "```")), line: n}
-			if m := exampleMarker.FindStringSubmatch(prev); m != nil {
-				cur.marker = m[1]
-			}
-			body.Reset()
-		case cur != nil && strings.TrimSpace(line) == "```":
-			cur.body = body.String()
-			blocks = append(blocks, *cur)
-			cur = nil
-		case cur != nil:
-			body.WriteString(line + "\n")
-		}
-		prev = line
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return blocks
-}
-
-func repoRoot(t *testing.T) string {
-	gomod, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		t.Fatalf("go env GOMOD: %v", err)
-	}
-	return filepath.Dir(strings.TrimSpace(string(gomod)))
-}
-
-// TestEphemeralAccessToken_deferralWarnsOnce opens the ephemeral resource
-// through the protocol, as a client that does not defer by itself would:
-// with the refresh token unknown it asks Zoho nothing and warns once; with
-// it known, no warning.
-func TestEphemeralAccessToken_deferralWarnsOnce(t *testing.T) {
-	e := newTestEnv(t)
-	e.setenv(envAccountsURL, e.usURL)
-	e.setenv(envClientID, e.client.ID)
-	e.setenv(envClientSecret, e.client.Secret)
-	refresh, err := e.emu.IssueRefreshToken(e.client.ID, []string{"ZohoCRM.users.READ"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	server, err := e.factories()["zoho"]()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	providerConfig := nullObjectValue(t, schemas.Provider.ValueType(), nil)
-	configured, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &providerConfig, TerraformVersion: "1.11.4"})
-	if err != nil || len(configured.Diagnostics) != 0 {
-		t.Fatalf("configure: %v %v", err, configured.Diagnostics)
-	}
-	ephemeralType := schemas.EphemeralResourceSchemas["zoho_oauth_access_token"].ValueType()
-
-	for _, tc := range []struct {
-		name     string
-		refresh  tftypes.Value
-		warnings int
-		requests int
-	}{
-		{"unknown refresh token", tftypes.NewValue(tftypes.String, tftypes.UnknownValue), 1, 0},
-		{"known refresh token", tftypes.NewValue(tftypes.String, refresh), 0, 1},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			before := e.emu.Counters().TokenRequests
-			config := nullObjectValue(t, ephemeralType, map[string]tftypes.Value{"refresh_token": tc.refresh})
-			resp, err := server.OpenEphemeralResource(ctx, &tfprotov6.OpenEphemeralResourceRequest{TypeName: "zoho_oauth_access_token", Config: &config})
-			if err != nil {
-				t.Fatal(err)
-			}
-			warnings := 0
-			for _, d := range resp.Diagnostics {
-				switch {
-				case d.Severity == tfprotov6.DiagnosticSeverityError:
-					t.Fatalf("error: %s: %s", d.Summary, logsRedact(d.Detail, refresh, e.client.Secret))
-				case d.Summary == deferralWarningSummary:
-					warnings++
-					for _, want := range []string{"refresh_token", "unknown", "provider configured from it", "configuration of its own", "-target"} {
-						if !strings.Contains(d.Detail, want) {
-							t.Errorf("the warning does not say %q: %s", want, d.Detail)
-						}
-					}
-				}
-			}
-			if warnings != tc.warnings {
-				t.Errorf("%d deferral warnings, want %d", warnings, tc.warnings)
-			}
-			if got := e.emu.Counters().TokenRequests - before; got != tc.requests {
-				t.Errorf("%d requests to Zoho, want %d", got, tc.requests)
-			}
-		})
-	}
-}
-
-// nullObjectValue is an object of type typ whose attributes are null but
-// for set, as a DynamicValue.
-func nullObjectValue(t *testing.T, typ tftypes.Type, set map[string]tftypes.Value) tfprotov6.DynamicValue {
-	obj, ok := typ.(tftypes.Object)
-	if !ok {
-		t.Fatalf("%s is not an object type", typ)
-	}
-	vals := map[string]tftypes.Value{}
-	for name, at := range obj.AttributeTypes {
-		vals[name] = tftypes.NewValue(at, nil)
-		if v, ok := set[name]; ok {
-			vals[name] = v
-		}
-	}
-	dv, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, vals))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dv
 }

@@ -36,7 +36,7 @@ func (d *accessTokenDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			"Mints a Zoho access token from a refresh token, or with the Self Client client credentials grant, whenever Terraform reads it " +
 			"(every plan and refresh; an apply of a saved plan reuses the plan's token). " +
 			"Instances with the same credentials share one token per provider process, and the provider's `token_cache_dir` shares it between processes.",
-		Attributes: dataSourceTokenAttributes(),
+		Attributes: accessTokenAttributes(dataSourceAttributes),
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -139,13 +138,11 @@ func checkCacheFile(path string, secrets ...string) error {
 			return fmt.Errorf("cache file holds a secret in clear (or the secret is empty)")
 		}
 	}
-	if zohoTokenShapeAnywhere.Match(raw) {
+	if zohoSecretShape.Match(raw) {
 		return fmt.Errorf("cache file holds something shaped like a Zoho token")
 	}
 	return nil
 }
-
-var zohoTokenShapeAnywhere = regexp.MustCompile(`1000\.[0-9a-f]{32}\.[0-9a-f]{32}`)
 
 func TestAccAccessTokenEphemeral_throttledFailsFast(t *testing.T) {
 	e := newTestEnv(t)

@@ -56,20 +56,20 @@ func (r *accessTokenEphemeral) Metadata(_ context.Context, req ephemeral.Metadat
 }
 
 func (r *accessTokenEphemeral) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
+	attributes := accessTokenAttributes(ephemeralAttributes)
+	attributes["revoke_on_close"] = schema.BoolAttribute{
+		Optional: true,
+		MarkdownDescription: "Revoke the access token when Terraform closes this resource (end of the run), freeing one of the ~15 " +
+			"live tokens Zoho keeps per refresh token. The token is then minted for this instance alone. Defaults to `false`; " +
+			"conflicts with the provider's `token_cache_dir` (a revoked token cannot be reused).",
+	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Mints a fresh Zoho **access token** during plan and apply, for other providers' configuration, " +
 			"provisioners and write-only arguments. Nothing of it is stored in state or plan. Needs Terraform >= 1.10 or OpenTofu >= 1.11 " +
 			"(use the `zoho_oauth_access_token` data source on older CLIs).\n\n" +
 			"Zoho lets one refresh token mint about 10 access tokens per 10 minutes, so every instance with the same credentials shares one " +
 			"token per provider process, and `token_cache_dir` on the provider shares it between plan and apply.",
-		Attributes: ephemeralTokenAttributes(map[string]schema.Attribute{
-			"revoke_on_close": schema.BoolAttribute{
-				Optional: true,
-				MarkdownDescription: "Revoke the access token when Terraform closes this resource (end of the run), freeing one of the ~15 " +
-					"live tokens Zoho keeps per refresh token. The token is then minted for this instance alone. Defaults to `false`; " +
-					"conflicts with the provider's `token_cache_dir` (a revoked token cannot be reused).",
-			},
-		}),
+		Attributes: attributes,
 	}
 }
 

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -24,10 +26,6 @@ import (
 
 var ephemeralCLIs = []tfversion.TerraformVersionCheck{needEphemeralResources, needEphemeralResourcesInTestSteps}
 
-// zohoTokenShape is a whole value shaped like a Zoho token: an access token,
-// a refresh token or a grant code.
-var zohoTokenShape = regexp.MustCompile(`^1000\.[0-9a-f]{32}\.[0-9a-f]{32}$`)
-
 // echoOf hands the ephemeral result to the echo provider, whose echo.t
 // resource shows it in state for the checks (only in tests).
 const echoOf = `
@@ -37,18 +35,6 @@ provider "echo" {
 
 resource "echo" "t" {}
 `
-
-func (e *testEnv) refreshToken(scopes ...string) string {
-	e.t.Helper()
-	if len(scopes) == 0 {
-		scopes = []string{"ZohoCRM.users.READ", "ZohoCRM.modules.ALL"}
-	}
-	token, err := e.emu.IssueRefreshToken(e.client.ID, scopes)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return token
-}
 
 func ephemeralFrom(refresh string, extra ...string) string {
 	return fmt.Sprintf(`
@@ -86,7 +72,7 @@ func TestAccAccessTokenEphemeral_everyResult(t *testing.T) {
 			Config: e.providerConfig() + ephemeralFrom(refresh) + echoOf,
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("echo.t", echoed("access_token"), knownvalue.StringRegexp(zohoTokenShape)),
-				statecheck.ExpectKnownValue("echo.t", echoed("authorization_header"), knownvalue.StringRegexp(regexp.MustCompile(`^Zoho-oauthtoken 1000\.[0-9a-f]{32}\.[0-9a-f]{32}$`))),
+				statecheck.ExpectKnownValue("echo.t", echoed("authorization_header"), knownvalue.StringFunc(isAuthorizationHeader)),
 				statecheck.ExpectKnownValue("echo.t", echoed("api_domain"), knownvalue.StringExact("https://www.zohoapis.com")),
 				statecheck.ExpectKnownValue("echo.t", echoed("token_type"), knownvalue.StringExact("Bearer")),
 				statecheck.ExpectKnownValue("echo.t", echoed("scopes"), knownvalue.ListExact([]knownvalue.Check{
@@ -285,29 +271,39 @@ func (c provisionedTokenNotInState) CheckState(ctx context.Context, req stateche
 		return
 	}
 	header := string(raw)
-	token, ok := strings.CutPrefix(header, "Zoho-oauthtoken ")
-	if !ok || !zohoTokenShape.MatchString(token) {
+	if isAuthorizationHeader(header) != nil {
 		resp.Error = fmt.Errorf("the provisioner got no Zoho authorization header")
 		return
 	}
+	token := strings.TrimPrefix(header, "Zoho-oauthtoken ")
 	state, _ := json.Marshal(req.State)
 	if strings.Contains(string(state), token) {
 		resp.Error = fmt.Errorf("the access token is in state")
 	}
 }
 
+// isAuthorizationHeader is a knownvalue.StringFunc check: v is what Zoho's
+// APIs expect, "Zoho-oauthtoken " and an access token.
+func isAuthorizationHeader(v string) error {
+	token, ok := strings.CutPrefix(v, "Zoho-oauthtoken ")
+	if !ok || !zohoTokenShape.MatchString(token) {
+		return fmt.Errorf("not a Zoho authorization header (Zoho-oauthtoken <access token>)")
+	}
+	return nil
+}
+
 func TestExpiryGuard(t *testing.T) {
 	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
-	tests := []struct {
+	renewals := map[string]struct {
 		expiresAt, wantRenewAt time.Time
 	}{
-		{now.Add(time.Hour), now.Add(55 * time.Minute)},
-		{now.Add(6 * time.Minute), now.Add(time.Minute)},
-		{now.Add(2 * time.Minute), now}, // a cached token close to its end: renew at once
+		"a fresh token":     {now.Add(time.Hour), now.Add(55 * time.Minute)},
+		"six minutes left":  {now.Add(6 * time.Minute), now.Add(time.Minute)},
+		"inside the margin": {now.Add(2 * time.Minute), now}, // a cached token close to its end: renew at once
 	}
-	for _, tt := range tests {
-		if got := renewAt(tt.expiresAt, now); !got.Equal(tt.wantRenewAt) {
-			t.Errorf("renewAt(%v) = %v, want %v", tt.expiresAt, got, tt.wantRenewAt)
+	for name, tc := range renewals {
+		if got := renewAt(tc.expiresAt, now); !got.Equal(tc.wantRenewAt) {
+			t.Errorf("%s: renewAt(%v) = %v, want %v", name, tc.expiresAt, got, tc.wantRenewAt)
 		}
 	}
 	summary, detail := expiryWarning(handedOut{ExpiresAt: now.Add(4*time.Minute + 30*time.Second)}, now)
@@ -369,4 +365,91 @@ resource "echo" "t" {}
 			},
 		}},
 	})
+}
+
+// TestEphemeralAccessToken_deferralWarnsOnce opens the ephemeral resource
+// through the protocol, as a client that does not defer by itself would:
+// with the refresh token unknown it asks Zoho nothing and warns once; with
+// it known, no warning.
+func TestEphemeralAccessToken_deferralWarnsOnce(t *testing.T) {
+	e := newTestEnv(t)
+	e.setenv(envAccountsURL, e.usURL)
+	e.setenv(envClientID, e.client.ID)
+	e.setenv(envClientSecret, e.client.Secret)
+	refresh := e.refreshToken("ZohoCRM.users.READ")
+	server, err := e.factories()["zoho"]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	providerConfig := nullObjectValue(t, schemas.Provider.ValueType(), nil)
+	configured, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &providerConfig, TerraformVersion: "1.11.4"})
+	if err != nil || len(configured.Diagnostics) != 0 {
+		t.Fatalf("configure: %v %v", err, configured.Diagnostics)
+	}
+	ephemeralType := schemas.EphemeralResourceSchemas["zoho_oauth_access_token"].ValueType()
+
+	for _, tc := range []struct {
+		name     string
+		refresh  tftypes.Value
+		warnings int
+		requests int
+	}{
+		{"unknown refresh token", tftypes.NewValue(tftypes.String, tftypes.UnknownValue), 1, 0},
+		{"known refresh token", tftypes.NewValue(tftypes.String, refresh), 0, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := e.emu.Counters().TokenRequests
+			config := nullObjectValue(t, ephemeralType, map[string]tftypes.Value{"refresh_token": tc.refresh})
+			resp, err := server.OpenEphemeralResource(ctx, &tfprotov6.OpenEphemeralResourceRequest{TypeName: "zoho_oauth_access_token", Config: &config})
+			if err != nil {
+				t.Fatal(err)
+			}
+			warnings := 0
+			for _, d := range resp.Diagnostics {
+				switch {
+				case d.Severity == tfprotov6.DiagnosticSeverityError:
+					t.Fatalf("error: %s: %s", d.Summary, redact(d.Detail, refresh, e.client.Secret))
+				case d.Summary == deferralWarningSummary:
+					warnings++
+					for _, want := range []string{"refresh_token", "unknown", "provider configured from it", "configuration of its own", "-target"} {
+						if !strings.Contains(d.Detail, want) {
+							t.Errorf("the warning does not say %q: %s", want, d.Detail)
+						}
+					}
+				}
+			}
+			if warnings != tc.warnings {
+				t.Errorf("%d deferral warnings, want %d", warnings, tc.warnings)
+			}
+			if got := e.emu.Counters().TokenRequests - before; got != tc.requests {
+				t.Errorf("%d requests to Zoho, want %d", got, tc.requests)
+			}
+		})
+	}
+}
+
+// nullObjectValue is an object of type typ whose attributes are null but
+// for set, as a DynamicValue.
+func nullObjectValue(t *testing.T, typ tftypes.Type, set map[string]tftypes.Value) tfprotov6.DynamicValue {
+	obj, ok := typ.(tftypes.Object)
+	if !ok {
+		t.Fatalf("%s is not an object type", typ)
+	}
+	vals := map[string]tftypes.Value{}
+	for name, at := range obj.AttributeTypes {
+		vals[name] = tftypes.NewValue(at, nil)
+		if v, ok := set[name]; ok {
+			vals[name] = v
+		}
+	}
+	dv, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, vals))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dv
 }

@@ -20,10 +20,7 @@ import (
 
 func TestAccRefreshToken_importFromEnvironment(t *testing.T) {
 	e := newTestEnv(t)
-	token, err := e.emu.IssueRefreshToken(e.client.ID, []string{"ZohoCRM.modules.ALL"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	token := e.refreshToken("ZohoCRM.modules.ALL")
 	e.setenv("ZOHO_EXISTING_REFRESH_TOKEN", token)
 	importConfig := e.providerConfig() + `
 import {
@@ -86,10 +83,7 @@ resource "zoho_oauth_refresh_token" "t" {}
 
 func TestAccRefreshToken_importErrors(t *testing.T) {
 	e := newTestEnv(t)
-	revoked, err := e.emu.IssueRefreshToken(e.client.ID, []string{"ZohoCRM.modules.ALL"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	revoked := e.refreshToken("ZohoCRM.modules.ALL")
 	e.mustRevoke(revoked)
 	e.setenv("ZOHO_REVOKED_TOKEN", revoked)
 	importStep := func(id string, want *regexp.Regexp) resource.TestStep {
