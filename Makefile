@@ -1,18 +1,20 @@
 # terraform-provider-zoho
 #
-# Build tools (tofu, tfplugindocs, golangci-lint, goreleaser) come from their
-# own modules under tools/ and are cached outside the tree by scripts/tool.sh.
-# Everything works offline once the Go module cache is warm.
+# Build tools come from their own modules under tools/: tfplugindocs,
+# golangci-lint and goreleaser run through those modules' `tool` directives
+# (go tool -modfile=..., built once into the Go cache); OpenTofu needs its own
+# ldflags and a file path for the tests, so scripts/tool.sh builds and caches
+# it. Everything works offline once the Go module cache is warm.
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 
 # The environment trap: these machines export TF_CLI_CONFIG_FILE pointing at
-# a missing file (tofu/terraform then print a warning on stdout). Recipes never
-# see it; the scripts write and use a CLI config of their own
-# (scripts/cli-env.sh).
-unexport TF_CLI_CONFIG_FILE
+# a missing file (tofu/terraform then print a warning on stdout). Recipes see
+# an empty CLI configuration instead; the scripts that need dev_overrides
+# write their own (scripts/dev-provider.sh).
+export TF_CLI_CONFIG_FILE := /dev/null
 export CHECKPOINT_DISABLE := 1
 
 BINARY  := terraform-provider-zoho
@@ -26,9 +28,10 @@ COMMIT := none
 endif
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-TOOL      := scripts/tool.sh
-CLI_ENV   := . scripts/cli-env.sh; trap zoho_cli_cleanup EXIT;
-TEST_ARGS ?=
+TOOL          := scripts/tool.sh
+GOLANGCI_LINT := go tool -modfile=tools/lint/go.mod golangci-lint
+GORELEASER    := go tool -modfile=tools/release/go.mod goreleaser
+TEST_ARGS     ?=
 
 .PHONY: help build install tools test testacc unit lint fmt docs docs-check \
 	examples-check demo bench fuzz release-check clean clean-tools
@@ -45,46 +48,53 @@ build: ## Build the provider into ./bin/
 install: ## go install the provider (into GOBIN or GOPATH/bin)
 	go install -trimpath -ldflags "$(LDFLAGS)" .
 
-tools: ## Build (or reuse cached) tofu, tfplugindocs and golangci-lint
-	@for t in tofu tfplugindocs golangci-lint; do \
-		printf '%-14s %s\n' "$$t" "$$($(TOOL) $$t)"; \
-	done
+tools: ## Build (or reuse cached) tofu, tfplugindocs and golangci-lint and print their paths
+	@printf '%-14s %s\n' tofu "$$($(TOOL) tofu)" \
+		tfplugindocs "$$(go tool -n -modfile=tools/docs/go.mod tfplugindocs)" \
+		golangci-lint "$$(go tool -n -modfile=tools/lint/go.mod golangci-lint)"
 
 test: ## Everything CI runs: vet, lint, unit+acceptance tests (tofu, terraform if on PATH, the tofu 1.11/1.6 matrix), docs and examples checks
 	scripts/test.sh
 
 testacc: ## Acceptance tests only, against tofu (TEST_ARGS='-run TestAccX' to narrow)
-	@$(CLI_ENV) \
-	tofu=$$($(TOOL) tofu); \
+	@tofu=$$($(TOOL) tofu); \
 	TF_ACC=1 TF_ACC_TERRAFORM_PATH="$$tofu" \
 	TF_ACC_PROVIDER_HOST=registry.opentofu.org TF_ACC_PROVIDER_NAMESPACE=cd40c554 \
 		go test -race -v -count=1 -timeout 30m -run '^TestAcc' $(TEST_ARGS) ./...
 
 unit: ## Unit tests only (go test -race, no TF_ACC)
-	@$(CLI_ENV) \
-	tofu=$$($(TOOL) tofu); \
+	@tofu=$$($(TOOL) tofu); \
 	env -u TF_ACC TF_ACC_TERRAFORM_PATH="$$tofu" \
 	TF_ACC_PROVIDER_HOST=registry.opentofu.org TF_ACC_PROVIDER_NAMESPACE=cd40c554 \
 		go test -race $(TEST_ARGS) ./...
 
 lint: ## go vet + golangci-lint
 	go vet ./...
-	"$$($(TOOL) golangci-lint)" run ./...
+	$(GOLANGCI_LINT) run ./...
 
 fmt: ## gofmt/goimports the Go code, tofu fmt the examples
 	find . -name '*.go' -not -path './.git/*' -not -path './tools/*' -print0 | xargs -0 -r gofmt -s -w
-	"$$($(TOOL) golangci-lint)" fmt ./...
-	@$(CLI_ENV) \
-	if [ -d examples ]; then "$$($(TOOL) tofu)" fmt -recursive examples/; fi
+	$(GOLANGCI_LINT) fmt ./...
+	"$$($(TOOL) tofu)" fmt -recursive examples/
 
-docs: ## Regenerate docs/ with tfplugindocs
-	scripts/docs.sh
+docs: ## Regenerate docs/ with tfplugindocs, then tfplugindocs validate (go generate: see main.go)
+	go generate ./...
 
-docs-check: ## Fail if docs/ is stale; tfplugindocs validate
-	scripts/docs.sh check
+# As the hashicorp providers do: generate, then fail on any difference from
+# git. docs/ edited by hand fails first, before generating would overwrite it.
+docs-check: ## Fail if docs/ differs from git before or after make docs (hand-edited or stale); tfplugindocs validate
+	@git diff --exit-code -- docs/ || { echo 'docs/ has uncommitted changes: commit them, or edit templates/ and run make docs' >&2; exit 1; }
+	go generate ./...
+	@if ! git diff --exit-code -- docs/ || git ls-files --others --exclude-standard -- docs/ | grep . >&2; then \
+		echo 'docs/ is stale: run make docs, and commit docs/' >&2; exit 1; \
+	fi
+	@echo 'docs/ is up to date'
 
-examples-check: ## tofu fmt -check and tofu validate every example
-	scripts/check-examples.sh
+# The examples themselves are applied end to end by TestAccExamples (make test).
+examples-check: ## tofu fmt -check and bash -n of examples/; README.md and docs/ show only tested example files
+	"$$($(TOOL) tofu)" fmt -check -recursive -diff -no-color examples/
+	find examples -name '*.sh' -type f -print0 | xargs -0 -r -n 1 bash -n
+	go test -count=1 -run '^TestExamples_docsShowTestedFiles$$' ./internal/provider/
 
 FUZZTIME ?= 30s
 fuzz: ## Run every fuzz target for FUZZTIME each (make test runs their seed corpora only)
@@ -100,17 +110,22 @@ fuzz: ## Run every fuzz target for FUZZTIME each (make test runs their seed corp
 demo: ## Run the demo (scripts/demo.sh)
 	bash scripts/demo.sh
 
-bench: ## Run the benchmarks (scripts/bench.sh)
-	bash scripts/bench.sh
+# Speed is measured here, never asserted in tests. To compare two runs:
+#   make bench >old.txt; (change); make bench >new.txt
+#   go run golang.org/x/perf/cmd/benchstat@latest old.txt new.txt
+BENCH       ?= .
+BENCH_COUNT ?= 5
+bench: ## Go benchmarks with allocations: client round trip against the emulator, token cache, sealing (BENCH=regexp)
+	go test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCH_COUNT) ./internal/...
 
 release-check: ## goreleaser check (SNAPSHOT=1: also an unsigned snapshot build into dist/)
-	"$$($(TOOL) goreleaser)" check
+	$(GORELEASER) check
 	@if [ "$(SNAPSHOT)" = 1 ]; then \
-		"$$($(TOOL) goreleaser)" release --snapshot --clean --skip=sign,publish; \
+		$(GORELEASER) release --snapshot --clean --skip=sign,publish; \
 	fi
 
 clean: ## Remove build outputs (bin/, dist/, coverage files)
 	rm -rf bin/ dist/ coverage.out coverage.html
 
-clean-tools: ## Remove the cached tool binaries
+clean-tools: ## Remove the cached OpenTofu binaries (go tool binaries live in the Go build cache)
 	rm -rf "$${XDG_CACHE_HOME:-$$HOME/.cache}/terraform-provider-zoho/tools"

@@ -12,6 +12,14 @@ import (
 	"github.com/cd40c554/terraform-provider-zoho/internal/provider"
 )
 
+// The docs: `go generate ./...` (make docs) renders docs/ from templates/,
+// examples/ and the schema that tofu exports under dev_overrides (so
+// tfplugindocs downloads nothing), then validates them; make docs-check fails
+// when that changes docs/.
+//go:generate bash scripts/dev-provider.sh bin/docs schema
+//go:generate go tool -modfile=tools/docs/go.mod tfplugindocs generate --provider-name zoho --providers-schema bin/docs/schema.json
+//go:generate go tool -modfile=tools/docs/go.mod tfplugindocs validate --provider-name zoho --providers-schema bin/docs/schema.json
+
 // Set by the release build (-ldflags "-X main.version=... -X main.commit=...").
 var (
 	version = "dev"

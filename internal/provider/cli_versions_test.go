@@ -205,7 +205,7 @@ func runVersion(path string) cliInfo {
 }
 
 // versionEnv is this process's environment for `version`, with the
-// environment trap defused as scripts/cli-env.sh does: a TF_CLI_CONFIG_FILE
+// environment trap defused (the Makefile points TF_CLI_CONFIG_FILE at /dev/null): a TF_CLI_CONFIG_FILE
 // naming a missing file makes the CLI print a warning first (harmless here,
 // as the version line is searched for, but noisy), so it is dropped.
 func versionEnv() []string {
