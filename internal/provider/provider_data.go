@@ -33,7 +33,7 @@ type providerData struct {
 // (creating token_cache_dir if missing) and prepares its clients.
 func (p *zohoProvider) newProviderData(cfg providerModel, terraformVersion string) (*providerData, diag.Diagnostics) {
 	settings, diags := resolveSettings(cfg, p.opts.getenv)
-	tokens, cacheDiags := openTokenCache(settings.tokenCacheDir, p.opts.now)
+	tokens, cacheDiags := openTokenCache(settings.tokenCacheDir, settings.minTokenLife.value, p.opts.now)
 	diags.Append(cacheDiags...)
 	return &providerData{
 		settings: settings,
@@ -56,11 +56,12 @@ func (p *zohoProvider) newProviderData(cfg providerModel, terraformVersion strin
 // openTokenCache makes the provider's token cache; with a directory, it
 // creates it (mode 0700) when missing and checks it. An entry it cannot
 // write is one warning, and the run goes on.
-func openTokenCache(dir resolved[string], now func() time.Time) (*tokencache.Cache, diag.Diagnostics) {
+func openTokenCache(dir resolved[string], minLifetime time.Duration, now func() time.Time) (*tokencache.Cache, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	tokens, err := tokencache.New(tokencache.Options{
-		Dir: dir.value,
-		Now: now,
+		Dir:          dir.value,
+		MinRemaining: minLifetime,
+		Now:          now,
 		WriteFailed: func(ctx context.Context, err error) {
 			tflog.Warn(ctx, "could not write the Zoho token cache; the next process will mint again",
 				map[string]any{"token_cache_dir": dir.value, "error": err.Error()})

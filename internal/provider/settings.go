@@ -39,6 +39,7 @@ const (
 	envRequestTimeout = "ZOHO_REQUEST_TIMEOUT"
 	envMaxRetries     = "ZOHO_MAX_RETRIES"
 	envTokenCacheDir  = "ZOHO_TOKEN_CACHE_DIR"
+	envMinTokenLife   = "ZOHO_MIN_TOKEN_LIFETIME"
 )
 
 const maxRetriesLimit = 10
@@ -51,6 +52,7 @@ type providerModel struct {
 	RequestTimeout types.String `tfsdk:"request_timeout"`
 	MaxRetries     types.Int64  `tfsdk:"max_retries"`
 	TokenCacheDir  types.String `tfsdk:"token_cache_dir"`
+	MinTokenLife   types.String `tfsdk:"min_token_lifetime"`
 }
 
 func providerAttributes() map[string]schema.Attribute {
@@ -107,6 +109,13 @@ func providerAttributes() map[string]schema.Attribute {
 				"derived from the refresh token and client secret. Created (mode `0700`) if missing. Also `" +
 				envTokenCacheDir + "`.",
 		},
+		"min_token_lifetime": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "How long a cached access token must still live to be handed out, as a Go duration shorter than " +
+				"the token's hour. Defaults to `15m`, so an apply that starts long after its plan never gets a token about to expire; " +
+				"a token with less left is replaced by a new one. Also `" + envMinTokenLife + "`.",
+			Validators: []validator.String{settingValidator[time.Duration]{minTokenLifeSetting}},
+		},
 	}
 }
 
@@ -132,6 +141,8 @@ var (
 		def: zoho.DefaultRequestTimeout, parse: parsePositiveDuration, invalid: invalidRequestTimeout}
 	maxRetriesSetting = setting[int]{attr: "max_retries", env: envMaxRetries,
 		def: zoho.DefaultMaxRetries, parse: parseMaxRetries, invalid: invalidMaxRetries}
+	minTokenLifeSetting = setting[time.Duration]{attr: "min_token_lifetime", env: envMinTokenLife,
+		def: 15 * time.Minute, parse: parseTokenLifetime, invalid: invalidMinTokenLifetime}
 	// The directory itself is checked when the cache opens (openTokenCache).
 	tokenCacheDirSetting = setting[string]{attr: "token_cache_dir", env: envTokenCacheDir, parse: asWritten}
 )
@@ -168,6 +179,16 @@ func parsePositiveDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
+// parseTokenLifetime is a positive duration shorter than the hour an access
+// token lives: a longer margin would make every cached token too old.
+func parseTokenLifetime(s string) (time.Duration, error) {
+	d, err := parsePositiveDuration(s)
+	if err == nil && d >= time.Hour {
+		return 0, errors.New("not shorter than the hour an access token lives")
+	}
+	return d, err
+}
+
 func parseMaxRetries(s string) (int, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil || n < 0 || n > maxRetriesLimit {
@@ -193,6 +214,10 @@ func invalidDataCenter(_, source, raw string, _ error) (string, string) {
 
 func invalidRequestTimeout(_, source, raw string, err error) (string, string) {
 	return "Invalid Zoho Request Timeout", fmt.Sprintf("The %s is %q, which is %s. Use a Go duration such as \"30s\" or \"2m\".", source, raw, err)
+}
+
+func invalidMinTokenLifetime(_, source, raw string, err error) (string, string) {
+	return "Invalid Zoho Minimum Token Lifetime", fmt.Sprintf("The %s is %q, which is %s. Use a Go duration shorter than an hour, such as \"15m\".", source, raw, err)
 }
 
 func invalidMaxRetries(_, source, raw string, _ error) (string, string) {
@@ -261,6 +286,7 @@ type providerSettings struct {
 	requestTimeout resolved[time.Duration]
 	maxRetries     resolved[int]
 	tokenCacheDir  resolved[string]
+	minTokenLife   resolved[time.Duration]
 }
 
 // resolveSettings merges the provider block with ZOHO_* variables (the block
@@ -274,6 +300,7 @@ func resolveSettings(cfg providerModel, getenv func(string) string) (providerSet
 		requestTimeout: requestTimeoutSetting.fromProvider(cfg.RequestTimeout, getenv, &diags),
 		maxRetries:     maxRetriesSetting.fromProvider(int64Text(cfg.MaxRetries), getenv, &diags),
 		tokenCacheDir:  tokenCacheDirSetting.fromProvider(cfg.TokenCacheDir, getenv, &diags),
+		minTokenLife:   minTokenLifeSetting.fromProvider(cfg.MinTokenLife, getenv, &diags),
 	}
 	return s, diags
 }

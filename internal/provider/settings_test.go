@@ -146,3 +146,41 @@ func TestResolveEndpoint(t *testing.T) {
 		})
 	}
 }
+
+func TestResolveSettings_minTokenLifetime(t *testing.T) {
+	cases := map[string]struct {
+		cfg     types.String
+		env     string
+		want    time.Duration
+		wantErr string
+	}{
+		"default":                 {cfg: types.StringNull(), want: 15 * time.Minute},
+		"environment":             {cfg: types.StringNull(), env: "20m", want: 20 * time.Minute},
+		"block beats environment": {cfg: types.StringValue("5m"), env: "20m", want: 5 * time.Minute},
+		"an hour is too long":     {cfg: types.StringValue("1h"), wantErr: "not shorter than the hour"},
+		"not a duration":          {cfg: types.StringNull(), env: "soon", wantErr: `The environment variable ZOHO_MIN_TOKEN_LIFETIME is "soon", which is not a duration`},
+		"unknown until apply":     {cfg: types.StringUnknown(), want: 15 * time.Minute},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			s, diags := resolveSettings(providerModel{MinTokenLife: tc.cfg}, func(v string) string {
+				if v == envMinTokenLife {
+					return tc.env
+				}
+				return ""
+			})
+			if tc.wantErr != "" {
+				if !diags.HasError() || !strings.Contains(diags[0].Detail(), tc.wantErr) {
+					t.Fatalf("diagnostics %v, want an error saying %q", diags, tc.wantErr)
+				}
+				return
+			}
+			if diags.HasError() {
+				t.Fatalf("unexpected diagnostics: %v", diags)
+			}
+			if diff := cmp.Diff(tc.want, s.minTokenLife.value); diff != "" {
+				t.Errorf("min_token_lifetime (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
