@@ -52,7 +52,7 @@ func TestExamples_docsShowTestedFiles(t *testing.T) {
 	}
 
 	for path, content := range tested {
-		if slices.Contains([]string{"provider", "resources", "ephemeral-resources", "data-sources"}, strings.Split(path, "/")[1]) &&
+		if slices.Contains([]string{"provider", "resources", "ephemeral-resources", "data-sources", "functions"}, strings.Split(path, "/")[1]) &&
 			!strings.Contains(content, "not a complete configuration") {
 			t.Errorf("%s is a tfplugindocs snippet: it must say, in a comment, that it is not a complete configuration and what it leaves out", path)
 		}

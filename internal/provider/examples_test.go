@@ -120,6 +120,15 @@ var exampleCases = []exampleCase{
 		files: []string{"examples/data-sources/zoho_oauth_access_token/data-source.tf"},
 		run:   runDataSourceSnippet,
 	},
+	{
+		name: "function snippets",
+		files: []string{
+			"examples/functions/fingerprint/function.tf",
+			"examples/functions/accounts_url/function.tf",
+			"examples/functions/api_domain/function.tf",
+		},
+		run: runFunctionSnippets,
+	},
 }
 
 // emulatedUserName is what the emulator's CRM API answers as the user's name.
@@ -416,6 +425,25 @@ func runDataSourceSnippet(x *exampleRun) {
 	x.expectOutput(dir, "zoho_api_domain", x.apiURL)
 	x.expectMintedFrom(refresh)
 	x.expectAPICalls(1)
+	x.planNoChanges(dir)
+	x.destroy(dir)
+}
+
+// runFunctionSnippets applies the three function snippets together, one
+// configuration as a user might write it.
+func runFunctionSnippets(x *exampleRun) {
+	dir := "snippet"
+	for _, name := range []string{"fingerprint", "accounts_url", "api_domain"} {
+		x.copyTo("examples/functions/"+name+"/function.tf", dir+"/"+name+".tf")
+	}
+	x.write(dir+"/zz_required_providers.tf", requiredProviders("zoho"))
+	refresh := x.issueRefreshToken("TF_VAR_zoho_refresh_token")
+	x.init(dir)
+	x.plan(dir)
+	x.apply(dir)
+	x.expectOutput(dir, "zoho_refresh_token_fingerprint", zoho.Fingerprint(refresh))
+	x.expectOutput(dir, "zoho_accounts_url", "https://accounts.zoho.eu")
+	x.expectOutput(dir, "zoho_eu_api_domain", "https://www.zohoapis.eu")
 	x.planNoChanges(dir)
 	x.destroy(dir)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -24,6 +25,7 @@ import (
 var (
 	_ provider.Provider                       = (*zohoProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*zohoProvider)(nil)
+	_ provider.ProviderWithFunctions          = (*zohoProvider)(nil)
 )
 
 type zohoProvider struct {
@@ -115,6 +117,11 @@ func (p *zohoProvider) DataSources(context.Context) []func() datasource.DataSour
 
 func (p *zohoProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{newAccessTokenEphemeral}
+}
+
+// Functions need Terraform >= 1.8 or OpenTofu >= 1.7; older CLIs ignore them.
+func (p *zohoProvider) Functions(context.Context) []func() function.Function {
+	return []func() function.Function{newFingerprintFunction, newAccountsURLFunction, newAPIDomainFunction}
 }
 
 // providerDataFrom is every resource kind's Configure: before the provider
