@@ -133,15 +133,22 @@ func (m *accessTokenModel) unknownResults() {
 	}
 }
 
-// hasUnknownInput reports whether any input is still unknown (for example a
-// refresh token from a resource that is not created yet).
-func (m *accessTokenModel) hasUnknownInput() bool {
-	for _, v := range []attr.Value{m.RefreshToken, m.Scopes, m.SOID, m.ClientID, m.ClientSecret, m.DataCenter, m.AccountsURL} {
-		if v.IsUnknown() {
-			return true
+// unknownInputs names the inputs not known yet (for example a refresh token
+// from a resource that is not created yet).
+func (m *accessTokenModel) unknownInputs() []string {
+	var names []string
+	for _, in := range []struct {
+		name  string
+		value attr.Value
+	}{
+		{"refresh_token", m.RefreshToken}, {"scopes", m.Scopes}, {"soid", m.SOID}, {"client_id", m.ClientID},
+		{"client_secret", m.ClientSecret}, {"data_center", m.DataCenter}, {"accounts_url", m.AccountsURL},
+	} {
+		if in.value.IsUnknown() {
+			names = append(names, in.name)
 		}
 	}
-	return false
+	return names
 }
 
 // checkGrantChoice reports a configuration with neither or both grants.

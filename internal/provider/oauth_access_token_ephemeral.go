@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/ephemeralvalidator"
@@ -100,27 +101,13 @@ func (r *accessTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 		return
 	}
 	ctx = r.data.withMasking(ctx, m.RefreshToken.ValueString(), m.ClientSecret.ValueString())
-	if m.hasUnknownInput() {
+	if unknown := strings.Join(m.unknownInputs(), ", "); unknown != "" {
 		// The refresh token's resource is not created yet (first plan):
 		// hand out unknown values, ask Zoho nothing, and say what that
 		// means once. Terraform >= 1.10 and OpenTofu >= 1.11 defer such an
 		// ephemeral resource themselves, without calling Open, and print
 		// their own line ("Deferred due to unknown configuration"); this
 		// is for clients that do call it.
-		unknown := ""
-		for _, in := range []struct {
-			name  string
-			value interface{ IsUnknown() bool }
-		}{
-			{"refresh_token", m.RefreshToken}, {"scopes", m.Scopes}, {"soid", m.SOID}, {"client_id", m.ClientID},
-			{"client_secret", m.ClientSecret}, {"data_center", m.DataCenter}, {"accounts_url", m.AccountsURL},
-		} {
-			if in.value.IsUnknown() && unknown == "" {
-				unknown = in.name
-			} else if in.value.IsUnknown() {
-				unknown += ", " + in.name
-			}
-		}
 		tflog.Debug(ctx, "deferring Zoho access token: an input is not known yet", map[string]any{"unknown": unknown})
 		resp.Diagnostics.AddWarning("Zoho Access Token Deferred To Apply",
 			fmt.Sprintf("An input of this zoho_oauth_access_token is not known yet (%s: typically a refresh token from a "+
