@@ -1,7 +1,7 @@
 # terraform-provider-zoho
 #
 # Build tools come from their own modules under tools/: tfplugindocs,
-# golangci-lint and goreleaser run through those modules' `tool` directives
+# golangci-lint, actionlint and goreleaser run through those modules' `tool` directives
 # (go tool -modfile=..., built once into the Go cache); OpenTofu needs its own
 # ldflags and a file path for the tests, so scripts/tool.sh builds and caches
 # it. Everything works offline once the Go module cache is warm.
@@ -31,9 +31,10 @@ LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 TOOL          := scripts/tool.sh
 GOLANGCI_LINT := go tool -modfile=tools/lint/go.mod golangci-lint
 GORELEASER    := go tool -modfile=tools/release/go.mod goreleaser
+ACTIONLINT    := go tool -modfile=tools/actionlint/go.mod actionlint
 TEST_ARGS     ?=
 
-.PHONY: help build install tools test testacc unit lint fmt docs docs-check \
+.PHONY: help build install tools test testacc unit lint workflows-check fmt docs docs-check \
 	examples-check demo bench fuzz release-check clean clean-tools
 
 help: ## List the targets
@@ -53,7 +54,7 @@ tools: ## Build (or reuse cached) tofu, tfplugindocs and golangci-lint and print
 		tfplugindocs "$$(go tool -n -modfile=tools/docs/go.mod tfplugindocs)" \
 		golangci-lint "$$(go tool -n -modfile=tools/lint/go.mod golangci-lint)"
 
-test: ## Everything CI runs: vet, lint, unit+acceptance tests (tofu, terraform if on PATH, the tofu 1.11/1.6 matrix), docs and examples checks
+test: ## Everything CI runs: vet, lint, actionlint, unit+acceptance tests (tofu, terraform if on PATH, the tofu 1.11/1.6 matrix), docs and examples checks
 	scripts/test.sh
 
 testacc: ## Acceptance tests only, against tofu (TEST_ARGS='-run TestAccX' to narrow)
@@ -71,6 +72,9 @@ unit: ## Unit tests only (go test -race, no TF_ACC)
 lint: ## go vet + golangci-lint
 	go vet ./...
 	$(GOLANGCI_LINT) run ./...
+
+workflows-check: ## actionlint of .github/workflows/ (runs shellcheck on run: scripts when shellcheck is on PATH)
+	$(ACTIONLINT)
 
 fmt: ## gofmt/goimports the Go code, tofu fmt the examples
 	find . -name '*.go' -not -path './.git/*' -not -path './tools/*' -print0 | xargs -0 -r gofmt -s -w

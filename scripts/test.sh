@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Usage: scripts/test.sh        (what `make test` and .ci/run run)
 #
-#   1. go vet ./... and golangci-lint (.golangci.yml)
+#   1. go vet ./..., golangci-lint (.golangci.yml) and actionlint of
+#      .github/workflows/ (make workflows-check)
 #   2. go test -race -v ./... with TF_ACC=1 against OpenTofu (scripts/tool.sh)
 #   3. the acceptance tests (^TestAcc) again against `terraform`, if on PATH
 #   4. the CLI version matrix: ^TestAcc again against OpenTofu 1.11 (the first
@@ -39,6 +40,9 @@ main() {
 	heading "golangci-lint run"
 	go tool -modfile=tools/lint/go.mod golangci-lint run ./...
 	timed golangci-lint
+	heading "actionlint (.github/workflows/)"
+	make --no-print-directory workflows-check
+	timed actionlint
 
 	suite tofu "$(scripts/tool.sh tofu)" "(all packages)" -race ./...
 	terraform=$(command -v terraform || true)
