@@ -192,17 +192,13 @@ func (r *refreshTokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if r.data == nil || cfg.GrantCode.IsUnknown() || cfg.GrantCodeWO.IsUnknown() {
 		return
 	}
-	if cfg.endpointUnknown() {
-		// Where the token will live and whose it will be are decided at
-		// apply: accounts_url and client_id stay unknown in the plan, which
-		// is what the CLI then checks the final plan against.
-		return
-	}
-	ep, pending, diags := r.data.resolveEndpoint(overridesOf(plan))
+	ep, pending, diags := r.data.resolveEndpoint(overridesOf(cfg))
 	switch {
 	case len(pending) > 0:
-		// A provider setting the token needs is decided at apply, like an
-		// unknown override above.
+		// Where the token will live or whose it will be is decided at
+		// apply (a block or provider setting not known yet): accounts_url
+		// and client_id stay unknown in the plan, which is what the CLI
+		// then checks the final plan against.
 		return
 	case diags.HasError():
 		// Missing credentials fail the plan, before anyone approves it.
@@ -226,7 +222,7 @@ func (r *refreshTokenResource) Create(ctx context.Context, req resource.CreateRe
 		code, codeAttr = plan.GrantCode.ValueString(), "grant_code"
 	}
 	ctx = r.data.withMasking(ctx, code, plan.ClientSecret.ValueString())
-	ep, _, diags := r.data.resolveEndpoint(overridesOf(plan))
+	ep, _, diags := r.data.resolveEndpoint(overridesOf(cfg))
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -347,23 +343,12 @@ func newCodeSet(_ context.Context, req planmodifier.StringRequest, resp *stringp
 	resp.RequiresReplace = !req.ConfigValue.IsNull()
 }
 
-// endpointUnknown reports whether a per-resource setting that decides the
-// endpoint or the client is not known yet (it comes from something not yet
-// applied).
-func (m refreshTokenModel) endpointUnknown() bool {
-	return m.ClientID.IsUnknown() || m.ClientSecret.IsUnknown() || m.DataCenter.IsUnknown() || m.AccountsURL.IsUnknown()
-}
-
-func overridesOf(m refreshTokenModel) clientOverrides {
-	return clientOverrides{ClientID: knownOrNull(m.ClientID), ClientSecret: m.ClientSecret, DataCenter: m.DataCenter, AccountsURL: knownOrNull(m.AccountsURL)}
-}
-
-// knownOrNull treats a computed attribute's unknown plan value as "not set".
-func knownOrNull(v types.String) types.String {
-	if v.IsUnknown() {
-		return types.StringNull()
-	}
-	return v
+// overridesOf reads the resource's own client and location from its
+// configuration: there, null means "the provider's" and unknown "decided at
+// apply" (in the plan, client_id and accounts_url are computed, so unknown
+// means either).
+func overridesOf(cfg refreshTokenModel) clientOverrides {
+	return clientOverrides{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, DataCenter: cfg.DataCenter, AccountsURL: cfg.AccountsURL}
 }
 
 func scopesValue(scopes []string) types.List {

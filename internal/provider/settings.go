@@ -244,11 +244,15 @@ func (s setting[T]) read(raw, source string, diags *diag.Diagnostics) resolved[T
 	return resolved[T]{value: v, source: source}
 }
 
-// in reads v when it holds a value; where ("provider", "block") says whose
-// attribute it is, in a diagnostic.
+// in reads v when it is set: a value, or one not known until apply
+// (pending); where ("provider", "block") says whose attribute it is, in a
+// diagnostic.
 func (s setting[T]) in(where string, v types.String, diags *diag.Diagnostics) (resolved[T], bool) {
-	if v.IsNull() || v.IsUnknown() {
+	switch {
+	case v.IsNull():
 		return resolved[T]{}, false
+	case v.IsUnknown():
+		return resolved[T]{value: s.def, pending: true}, true
 	}
 	return s.read(v.ValueString(), where+" attribute "+s.attr, diags), true
 }
@@ -332,7 +336,7 @@ func resolveLocation(cfg providerModel, getenv func(string) string, diags *diag.
 
 // accountsURLOf is a data center's accounts URL; its source names the code.
 func accountsURLOf(dc resolved[zoho.DataCenter]) resolved[string] {
-	return resolved[string]{value: dc.value.AccountsURL, source: dc.source + " (" + dc.value.Code + ")"}
+	return resolved[string]{value: dc.value.AccountsURL, source: dc.source + " (" + dc.value.Code + ")", pending: dc.pending}
 }
 
 // int64Text is an Int64 attribute as the text an environment variable holds.

@@ -124,6 +124,14 @@ func TestResolveEndpoint(t *testing.T) {
 			o: clientOverrides{s("id-r"), null, null, null}, want: endpoint{"https://accounts.zoho.com", "id-r", "secret-p"}},
 		"unknown provider setting still needed": {d: providerSettings{clientID: pending, accountsURL: pending, clientSecret: full.clientSecret},
 			o: clientOverrides{null, null, s("eu"), null}, errors: []string{"Unknown Zoho Provider Setting"}, detail: []string{"client_id depends on a value", "-target"}, pending: []string{"client_id"}},
+		// A block value not known until apply is pending, never "unset":
+		// the provider's own value must not stand in for it.
+		"unknown block overrides": {d: full, o: clientOverrides{types.StringUnknown(), types.StringUnknown(), null, null},
+			errors: []string{"Unknown Zoho Provider Setting"}, detail: []string{"client_id, client_secret"}, pending: []string{"client_id", "client_secret"}},
+		"unknown block data center": {d: full, o: clientOverrides{null, null, types.StringUnknown(), null},
+			errors: []string{"Unknown Zoho Provider Setting"}, detail: []string{"accounts_url/data_center"}, pending: []string{"accounts_url/data_center"}},
+		"unknown block accounts URL": {d: full, o: clientOverrides{null, null, null, types.StringUnknown()},
+			errors: []string{"Unknown Zoho Provider Setting"}, detail: []string{"accounts_url/data_center"}, pending: []string{"accounts_url/data_center"}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
