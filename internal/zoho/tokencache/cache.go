@@ -1,9 +1,10 @@
 // Package tokencache spends Zoho's access-token budget carefully. One refresh
 // token may mint only about 10 access tokens per 10 minutes, and Zoho keeps
 // about 15 alive (minting more silently kills the oldest), so N requests for
-// the same credentials cost one mint per process, and, with a cache directory,
+// the same credentials cost one mint per process; with a cache directory,
 // one mint across processes (Terraform's plan and apply are separate provider
-// processes).
+// processes); and with a shared object store, one mint across every machine
+// that points at it (a CI fleet).
 package tokencache
 
 import (
@@ -42,6 +43,16 @@ type Options struct {
 	// with the context of the Get that minted it (for logging). Get still
 	// succeeds: the next process just mints again. nil means nobody is told.
 	WriteFailed func(ctx context.Context, err error)
+	// Shared is an object store every machine of a fleet points at
+	// (token_cache_url), looked up after Dir and before minting; nil means
+	// none. Its first failure turns it off for this Cache (see SharedFailure).
+	Shared Store
+	// SharedWait bounds how long a caller that lost the shared lease waits
+	// for the winner's entry before minting itself. Zero means
+	// DefaultSharedWait; negative is an error.
+	SharedWait time.Duration
+	// Debug receives the cache's debug events (never secrets); nil drops them.
+	Debug func(ctx context.Context, msg string, fields map[string]any)
 }
 
 // Minter mints an access token for a grant; *zoho.Client is one.
@@ -56,6 +67,7 @@ const (
 	SourceMinted Source = iota
 	SourceMemory
 	SourceDisk
+	SourceShared
 )
 
 func (s Source) String() string {
@@ -66,14 +78,18 @@ func (s Source) String() string {
 		return "memory"
 	case SourceDisk:
 		return "disk"
+	case SourceShared:
+		return "shared"
 	}
 	return fmt.Sprintf("Source(%d)", int(s))
 }
 
-// Cache hands out access tokens, minting only when neither memory nor disk
-// holds one with enough life left. Safe for concurrent use.
+// Cache hands out access tokens, minting only when neither memory, nor disk,
+// nor the shared store holds one with enough life left. Safe for concurrent
+// use.
 type Cache struct {
-	disk         *disk // nil: memory only
+	disk         *disk   // nil: no cache directory
+	shared       *shared // nil: no shared store
 	minRemaining time.Duration
 	now          func() time.Time
 	writeFailed  func(context.Context, error)
@@ -99,6 +115,9 @@ func New(opts Options) (*Cache, error) {
 	if opts.MinRemaining < 0 {
 		return nil, fmt.Errorf("token cache: MinRemaining must not be negative, got %s", opts.MinRemaining)
 	}
+	if opts.SharedWait < 0 {
+		return nil, fmt.Errorf("token cache: SharedWait must not be negative, got %s", opts.SharedWait)
+	}
 	c := &Cache{
 		minRemaining: opts.MinRemaining,
 		now:          opts.Now,
@@ -121,7 +140,26 @@ func New(opts Options) (*Cache, error) {
 		}
 		c.disk = &disk{dir: dir}
 	}
+	if opts.Shared != nil {
+		c.shared = &shared{store: opts.Shared, wait: opts.SharedWait, debug: opts.Debug, firstPoll: firstPoll}
+		if c.shared.wait == 0 {
+			c.shared.wait = DefaultSharedWait
+		}
+		if c.shared.debug == nil {
+			c.shared.debug = func(context.Context, string, map[string]any) {}
+		}
+	}
 	return c, nil
+}
+
+// SharedFailure returns the error that turned the shared store off, the first
+// time it is called after that happened, and nil otherwise: the caller
+// reports it once (as a warning: the run goes on without the store).
+func (c *Cache) SharedFailure() error {
+	if c.shared == nil {
+		return nil
+	}
+	return c.shared.takeFailure()
 }
 
 // Get returns a token for key: from memory, else from disk (when the cache
@@ -161,7 +199,8 @@ func (c *Cache) Get(ctx context.Context, key Key, m Minter) (*zoho.Token, Source
 }
 
 // fetch is the body of one flight: memory again (a flight that ended between
-// the caller's memory check and DoChan has filled it), then disk, then mint.
+// the caller's memory check and DoChan has filled it), then disk, then the
+// shared store, then mint.
 func (c *Cache) fetch(ctx context.Context, key Key, id string, m Minter) (found, error) {
 	if tok := c.fromMemory(id); tok != nil {
 		return found{tok, SourceMemory}, nil
@@ -172,14 +211,88 @@ func (c *Cache) fetch(ctx context.Context, key Key, id string, m Minter) (found,
 			return found{tok, SourceDisk}, nil
 		}
 	}
+	if c.shared != nil && c.shared.usable() {
+		return c.fetchShared(ctx, key, id, m)
+	}
+	return c.mint(ctx, key, id, m, false, "")
+}
+
+// fetchShared looks the key up in the shared store and, on a miss, mints as
+// the lease winner, or waits for the winner's entry as a loser (minting
+// itself when none comes in time). Any store failure turns the layer off and
+// this caller mints as if there were no store: the cache saves requests, it
+// never costs a run.
+func (c *Cache) fetchShared(ctx context.Context, key Key, id string, m Minter) (found, error) {
+	s := c.shared
+	failed := func(step string, err error) (found, error) {
+		s.fail(fmt.Errorf("%s: %w", step, err))
+		return c.mint(ctx, key, id, m, false, "")
+	}
+	tok, err := s.lookup(ctx, key, id, c.fresh)
+	if err != nil {
+		return failed("looking up the entry", err)
+	}
+	if tok != nil {
+		return c.keep(ctx, key, id, tok, SourceShared), nil
+	}
+	lease := s.leaseName(id, c.now())
+	won, lastWriterWins, err := s.lease(ctx, id, lease)
+	switch {
+	case err != nil:
+		return failed("taking the lease", err)
+	case lastWriterWins:
+		return c.mint(ctx, key, id, m, true, "")
+	case won:
+		// Another winner (the previous time bucket's) may have published
+		// between the lookup and the lease.
+		tok, err := s.lookup(ctx, key, id, c.fresh)
+		if err != nil {
+			return failed("looking up the entry", err)
+		}
+		if tok != nil {
+			s.release(ctx, id, lease)
+			return c.keep(ctx, key, id, tok, SourceShared), nil
+		}
+		return c.mint(ctx, key, id, m, true, lease)
+	}
+	tok, err = s.awaitEntry(ctx, key, id, c.fresh)
+	if err != nil {
+		return failed("waiting for the lease holder's entry", err)
+	}
+	if tok != nil {
+		return c.keep(ctx, key, id, tok, SourceShared), nil
+	}
+	s.debug(ctx, "no entry in the shared token cache within the wait; minting without the lease",
+		map[string]any{"cache_key_id": id, "wait": s.wait.String()})
+	return c.mint(ctx, key, id, m, true, "")
+}
+
+// mint asks m for a token and keeps it in memory and on disk; with publish,
+// it also writes it to the shared store (and releases lease, if held).
+func (c *Cache) mint(ctx context.Context, key Key, id string, m Minter, publish bool, lease string) (found, error) {
 	minted, err := m.Mint(ctx, key.Grant())
 	if err != nil {
+		if publish {
+			c.shared.release(ctx, id, lease)
+		}
 		return found{}, err
 	}
 	if minted == nil {
 		return found{}, errors.New("token cache: mint returned no token and no error")
 	}
 	tok := cloneToken(minted) // the minter keeps its own; we keep ours
+	f := c.keep(ctx, key, id, tok, SourceMinted)
+	if publish {
+		if err := c.shared.publish(ctx, key, id, tok, lease); err != nil {
+			c.shared.fail(fmt.Errorf("publishing the entry: %w", err))
+		}
+	}
+	return f, nil
+}
+
+// keep remembers tok and writes it to disk, so the next process on this
+// machine finds it without asking the store or Zoho.
+func (c *Cache) keep(ctx context.Context, key Key, id string, tok *zoho.Token, source Source) found {
 	c.remember(id, tok)
 	if c.disk != nil {
 		// A cache that can't be written costs a mint later, never this Get.
@@ -189,7 +302,7 @@ func (c *Cache) fetch(ctx context.Context, key Key, id string, m Minter) (found,
 			c.disk.sweepOnce(c.now(), id)
 		}
 	}
-	return found{tok, SourceMinted}, nil
+	return found{tok, source}
 }
 
 // fromMemory returns a copy of the remembered token while it is fresh.

@@ -1,6 +1,10 @@
 package tokencache
 
-import "github.com/cd40c554/terraform-provider-zoho/internal/zoho"
+import (
+	"time"
+
+	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
+)
 
 // Seal and Open expose the sealing layer to the external tests and benchmarks.
 func Seal(key Key, tok *zoho.Token) ([]byte, error) { return seal(key, key.ID(), tok) }
@@ -17,3 +21,9 @@ const MaxEntrySize = maxEntrySize
 // SealPlaintext seals arbitrary bytes as an entry's payload, so a fuzzer can
 // reach the payload decoder behind the GCM tag it cannot forge.
 func SealPlaintext(key Key, plain []byte) ([]byte, error) { return sealPlaintext(key, key.ID(), plain) }
+
+// SetSharedPoll shortens the first wait between a lease loser's lookups.
+func SetSharedPoll(c *Cache, d time.Duration) { c.shared.firstPoll = d }
+
+// LeaseName is the lease a Get on c would take for key now.
+func LeaseName(c *Cache, key Key) string { return c.shared.leaseName(key.ID(), c.now()) }
