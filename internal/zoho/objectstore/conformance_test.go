@@ -1,0 +1,234 @@
+package objectstore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/tokencache"
+)
+
+// opener returns a Store on one backend with objects under prefix; stores
+// with different prefixes share the backend.
+type opener func(t *testing.T, prefix string) tokencache.Store
+
+// Names the cache uses: an entry and a lease.
+const (
+	entry = "3f2a9c0b1d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8.token"
+	lease = "3f2a9c0b1d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8.58112233.lease"
+)
+
+// testConformance checks the tokencache.Store contract on one backend.
+// Each case has a prefix of its own, so cases cannot see each other.
+func testConformance(t *testing.T, open opener) {
+	ctx := context.Background()
+	t.Run("ReadMissing", func(t *testing.T) {
+		s := open(t, "read-missing")
+		_, err := s.Read(ctx, entry, 1024)
+		if !errors.Is(err, tokencache.ErrNotExist) {
+			t.Fatalf("Read of a missing object: %v, want ErrNotExist", err)
+		}
+		if errors.Is(err, tokencache.ErrExist) {
+			t.Errorf("Read of a missing object also matches ErrExist: %v", err)
+		}
+	})
+	t.Run("RoundTrip", func(t *testing.T) {
+		s := open(t, "round-trip")
+		want := []byte("sealed\x00entry\xff")
+		mustWrite(t, s, entry, want)
+		expectContent(t, s, entry, want)
+	})
+	t.Run("Overwrite", func(t *testing.T) {
+		s := open(t, "overwrite")
+		mustWrite(t, s, entry, []byte("first, and longer than the second"))
+		mustWrite(t, s, entry, []byte("second"))
+		expectContent(t, s, entry, []byte("second"))
+	})
+	t.Run("CreateIfAbsentTwice", func(t *testing.T) {
+		s := open(t, "create-twice")
+		if err := s.CreateIfAbsent(ctx, lease, []byte("one")); err != nil {
+			t.Fatalf("first CreateIfAbsent: %v", err)
+		}
+		err := s.CreateIfAbsent(ctx, lease, []byte("two"))
+		if !errors.Is(err, tokencache.ErrExist) {
+			t.Fatalf("second CreateIfAbsent: %v, want ErrExist", err)
+		}
+		expectContent(t, s, lease, []byte("one"))
+	})
+	t.Run("CreateIfAbsentEmpty", func(t *testing.T) {
+		s := open(t, "create-empty")
+		if err := s.CreateIfAbsent(ctx, lease, nil); err != nil {
+			t.Fatalf("CreateIfAbsent of an empty lease: %v", err)
+		}
+		expectContent(t, s, lease, []byte{})
+		if err := s.CreateIfAbsent(ctx, lease, nil); !errors.Is(err, tokencache.ErrExist) {
+			t.Fatalf("second CreateIfAbsent of an empty lease: %v, want ErrExist", err)
+		}
+	})
+	t.Run("CreateIfAbsentOverWrite", func(t *testing.T) {
+		s := open(t, "create-over-write")
+		mustWrite(t, s, entry, []byte("written"))
+		if err := s.CreateIfAbsent(ctx, entry, []byte("created")); !errors.Is(err, tokencache.ErrExist) {
+			t.Fatalf("CreateIfAbsent over a written object: %v, want ErrExist", err)
+		}
+		expectContent(t, s, entry, []byte("written"))
+	})
+	t.Run("CreateIfAbsentConcurrent", func(t *testing.T) {
+		s := open(t, "create-concurrent")
+		const n = 20
+		errs := make([]error, n)
+		took := make([]time.Duration, n)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				t0 := time.Now()
+				errs[i] = s.CreateIfAbsent(ctx, lease, []byte(fmt.Sprintf("writer %02d", i)))
+				took[i] = time.Since(t0)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		winner := -1
+		for i, err := range errs {
+			switch {
+			case err == nil && winner >= 0:
+				t.Errorf("writers %d and %d both won", winner, i)
+			case err == nil:
+				winner = i
+			case !errors.Is(err, tokencache.ErrExist):
+				t.Errorf("writer %d: %v, want nil or ErrExist", i, err)
+			}
+		}
+		if winner < 0 {
+			t.Fatal("no writer won")
+		}
+		expectContent(t, s, lease, []byte(fmt.Sprintf("writer %02d", winner)))
+		slowest := time.Duration(0)
+		for _, d := range took {
+			slowest = max(slowest, d)
+		}
+		t.Logf("%d concurrent CreateIfAbsent: writer %d won in %v; the slowest answer took %v", n, winner, took[winner].Round(time.Millisecond), slowest.Round(time.Millisecond))
+	})
+	t.Run("Delete", func(t *testing.T) {
+		s := open(t, "delete")
+		if err := s.Delete(ctx, entry); err != nil {
+			t.Fatalf("Delete of a missing object: %v, want nil", err)
+		}
+		if err := s.CreateIfAbsent(ctx, lease, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Delete(ctx, lease); err != nil {
+			t.Fatalf("Delete: %v", err)
+		}
+		if _, err := s.Read(ctx, lease, 10); !errors.Is(err, tokencache.ErrNotExist) {
+			t.Fatalf("Read after Delete: %v, want ErrNotExist", err)
+		}
+		// A deleted lease can be taken again: that is how a lease ends.
+		if err := s.CreateIfAbsent(ctx, lease, nil); err != nil {
+			t.Fatalf("CreateIfAbsent after Delete: %v", err)
+		}
+	})
+	t.Run("ReadBounded", func(t *testing.T) {
+		s := open(t, "read-bounded")
+		big := bytes.Repeat([]byte("0123456789"), 1000)
+		mustWrite(t, s, entry, big)
+		got, err := s.Read(ctx, entry, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, big[:101]) {
+			t.Errorf("Read with limit 100 of a %d-byte object returned %d bytes, want the first 101", len(big), len(got))
+		}
+		got, err = s.Read(ctx, entry, int64(len(big)))
+		if err != nil || len(got) != len(big) {
+			t.Errorf("Read with limit = size returned %d bytes, %v; want all %d", len(got), err, len(big))
+		}
+	})
+	t.Run("PrefixIsolation", func(t *testing.T) {
+		a, b := open(t, "isolation-a"), open(t, "isolation-b")
+		mustWrite(t, a, entry, []byte("a's"))
+		if _, err := b.Read(ctx, entry, 100); !errors.Is(err, tokencache.ErrNotExist) {
+			t.Fatalf("another prefix reads the object: %v, want ErrNotExist", err)
+		}
+		if err := b.CreateIfAbsent(ctx, entry, []byte("b's")); err != nil {
+			t.Fatalf("CreateIfAbsent under another prefix: %v", err)
+		}
+		if err := b.Delete(ctx, entry); err != nil {
+			t.Fatal(err)
+		}
+		expectContent(t, a, entry, []byte("a's"))
+	})
+	t.Run("InvalidNames", func(t *testing.T) {
+		s := open(t, "invalid-names")
+		for _, name := range []string{"", ".", "..", "../x.token", "a/b.token", ".hidden", "x..token", "x/../y", "x\x00y"} {
+			_, err := s.Read(ctx, name, 10)
+			if err == nil || errors.Is(err, tokencache.ErrNotExist) {
+				t.Errorf("Read(%q): %v, want an invalid-name error", name, err)
+			}
+			for op, f := range map[string]func() error{
+				"Write":          func() error { return s.Write(ctx, name, nil) },
+				"CreateIfAbsent": func() error { return s.CreateIfAbsent(ctx, name, nil) },
+				"Delete":         func() error { return s.Delete(ctx, name) },
+			} {
+				if err := f(); err == nil {
+					t.Errorf("%s(%q) succeeded", op, name)
+				}
+			}
+		}
+	})
+	t.Run("CanceledContext", func(t *testing.T) {
+		s := open(t, "canceled")
+		ctx, cancel := context.WithCancel(ctx)
+		cancel()
+		if _, ok := s.(*fileStore); ok {
+			t.Skip("the file system does not take a context")
+		}
+		if b, ok := s.(*blobStore); ok && b.where == memWhere {
+			t.Skip("memblob does not look at the context")
+		}
+		_, err := s.Read(ctx, entry, 10)
+		if !errors.Is(err, context.Canceled) || errors.Is(err, tokencache.ErrNotExist) {
+			t.Errorf("Read with a canceled context: %v, want context.Canceled", err)
+		}
+	})
+}
+
+func mustWrite(t *testing.T, s tokencache.Store, name string, data []byte) {
+	t.Helper()
+	if err := s.Write(context.Background(), name, data); err != nil {
+		t.Fatalf("Write(%s): %v", name, err)
+	}
+}
+
+func expectContent(t *testing.T, s tokencache.Store, name string, want []byte) {
+	t.Helper()
+	got, err := s.Read(context.Background(), name, 1<<20)
+	if err != nil {
+		t.Fatalf("Read(%s): %v", name, err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("Read(%s) = %q, want %q", name, got, want)
+	}
+}
+
+// openURL parses and opens a token_cache_url, failing the test on error.
+func openURL(t *testing.T, raw string) tokencache.Store {
+	t.Helper()
+	loc, err := Parse(raw)
+	if err != nil {
+		t.Fatalf("Parse(%q): %v", raw, err)
+	}
+	s, err := Open(context.Background(), loc)
+	if err != nil {
+		t.Fatalf("Open(%s): %v", loc, err)
+	}
+	return s
+}

@@ -1,0 +1,138 @@
+package objectstore
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"gocloud.dev/blob/memblob"
+
+	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/tokencache"
+)
+
+func fileURL(dir string) string {
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(dir)}).String()
+}
+
+func TestFile(t *testing.T) {
+	root := t.TempDir()
+	testConformance(t, func(t *testing.T, prefix string) tokencache.Store {
+		return openURL(t, fileURL(filepath.Join(root, prefix)))
+	})
+}
+
+// The blob-backed store's own logic (prefixes, names, error marks) on
+// gocloud's in-memory bucket, which does IfNotExist under a lock.
+const memWhere = "mem://memory"
+
+func TestBlobStore_memblob(t *testing.T) {
+	b := memblob.OpenBucket(nil)
+	t.Cleanup(func() { _ = b.Close() })
+	testConformance(t, func(t *testing.T, prefix string) tokencache.Store {
+		s := newBlobStore(b, &Location{scheme: schemeS3, bucket: "memory", prefix: "conformance/" + prefix})
+		s.where = memWhere
+		return s
+	})
+}
+
+func TestFile_createsDirectory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a", "b")
+	s := openURL(t, fileURL(dir))
+	fi, err := os.Stat(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runtime.GOOS != "windows" && fi.Mode().Perm() != 0o700 {
+		t.Errorf("directory mode %04o, want 0700", fi.Mode().Perm())
+	}
+	mustWrite(t, s, entry, []byte("x"))
+	names := dirNames(t, dir)
+	if len(names) != 1 || names[0] != entry {
+		t.Errorf("directory holds %v, want only %s (no temporary file left)", names, entry)
+	}
+}
+
+func TestFile_openOnAFile(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(f, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	loc, err := Parse(fileURL(f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Open(context.Background(), loc)
+	if err == nil {
+		t.Fatal("Open of a regular file succeeded")
+	}
+	if want := "open " + fileURL(f) + ": "; !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("error %q does not start with %q", err, want)
+	}
+}
+
+func TestFile_symlinkIsNotFollowed(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symlinks need privileges on Windows")
+	}
+	dir := t.TempDir()
+	secret := filepath.Join(t.TempDir(), "elsewhere")
+	if err := os.WriteFile(secret, []byte("not the cache's"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(secret, filepath.Join(dir, entry)); err != nil {
+		t.Fatal(err)
+	}
+	s := openURL(t, fileURL(dir))
+	got, err := s.Read(context.Background(), entry, 100)
+	if err == nil || errors.Is(err, tokencache.ErrNotExist) {
+		t.Fatalf("Read through a symlink: %q, %v; want a failure that is not a miss", got, err)
+	}
+	// Write replaces the link itself; the file it pointed to is untouched.
+	mustWrite(t, s, entry, []byte("cache"))
+	if b, _ := os.ReadFile(secret); string(b) != "not the cache's" {
+		t.Errorf("Write went through the symlink: target now holds %q", b)
+	}
+	// CreateIfAbsent treats a link as an existing object, even a dangling one.
+	if err := os.Symlink(filepath.Join(dir, "nowhere"), filepath.Join(dir, lease)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateIfAbsent(context.Background(), lease, nil); !errors.Is(err, tokencache.ErrExist) {
+		t.Errorf("CreateIfAbsent over a dangling symlink: %v, want ErrExist", err)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "nowhere")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("CreateIfAbsent created the symlink's target: %v", err)
+	}
+}
+
+func TestFile_errorsSayWhat(t *testing.T) {
+	dir := t.TempDir()
+	s := openURL(t, fileURL(dir))
+	_, err := s.Read(context.Background(), entry, 10)
+	want := "read " + entry + " in " + fileURL(dir) + ": no such file or directory"
+	if runtime.GOOS != "windows" && (err == nil || err.Error() != want) {
+		t.Errorf("Read of a missing object: %v\nwant: %s", err, want)
+	}
+	err = s.Write(context.Background(), "../escape", nil)
+	want = "write … in " + fileURL(dir) + ": invalid object name: only letters, digits, '.', '_' and '-' (not first, and no \"..\")"
+	if err == nil || err.Error() != want {
+		t.Errorf("Write of ../escape: %v\nwant: %s", err, want)
+	}
+}
+
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, de := range des {
+		names = append(names, de.Name())
+	}
+	return names
+}
