@@ -3,7 +3,9 @@
 #
 #   1. go vet ./..., golangci-lint (.golangci.yml) and actionlint of
 #      .github/workflows/ (make workflows-check)
-#   2. go test -race -v ./... with TF_ACC=1 against OpenTofu (scripts/tool.sh)
+#   2. go test -race -v ./... with TF_ACC=1 against OpenTofu (scripts/tool.sh),
+#      with SeaweedFS (scripts/tool.sh weed, ZOHO_TEST_WEED) as the real S3
+#      server of the shared token cache tests
 #   3. the acceptance tests (^TestAcc) again against `terraform`, if on PATH
 #   4. the CLI version matrix: ^TestAcc again against OpenTofu 1.11 (the first
 #      with ephemeral resources and write-only arguments) and 1.6 (the oldest
@@ -34,6 +36,13 @@ main() {
 	trap 'rm -rf "$logdir"' EXIT # kept when a suite fails (see suite)
 	timings=() ran_against=() counts=() step_start=$(date +%s)
 
+	# The two CLIs the suites need build (first time only) while vet and the
+	# linters run: on a fresh machine their downloads and compiles overlap.
+	scripts/tool.sh tofu >"$logdir/tofu.path" 2>"$logdir/tofu.build" &
+	tofu_build=$!
+	scripts/tool.sh weed >"$logdir/weed.path" 2>"$logdir/weed.build" &
+	weed_build=$!
+
 	heading "go vet ./..."
 	go vet ./...
 	timed "go vet"
@@ -44,7 +53,17 @@ main() {
 	make --no-print-directory workflows-check
 	timed actionlint
 
-	suite tofu "$(scripts/tool.sh tofu)" "(all packages)" -race ./...
+	heading "tools: OpenTofu and SeaweedFS (built once, then cached)"
+	waitfor tofu "$tofu_build"
+	waitfor weed "$weed_build"
+	tofu=$(<"$logdir/tofu.path")
+	ZOHO_TEST_WEED=$(<"$logdir/weed.path")
+	export ZOHO_TEST_WEED
+	echo "tofu: $tofu"
+	echo "weed: $ZOHO_TEST_WEED"
+	timed "tools (after vet and lint)"
+
+	suite tofu "$tofu" "(all packages)" -race ./...
 	terraform=$(command -v terraform || true)
 	if [ -n "$terraform" ] && [ "${ZOHO_TEST_SKIP_TERRAFORM:-0}" != 1 ]; then
 		suite terraform "$terraform" "(^TestAcc)" -race -run '^TestAcc' ./internal/provider/...
@@ -80,6 +99,18 @@ main() {
 }
 
 heading() { printf '\n==> %s\n' "$*"; }
+
+# waitfor NAME PID: waits for a background tool build, showing its output
+# (build progress, or why it failed).
+waitfor() {
+	local status=0
+	wait "$2" || status=$?
+	cat "$logdir/$1.build" >&2
+	if [ "$status" != 0 ]; then
+		echo "building $1 failed (scripts/tool.sh $1, exit $status)" >&2
+		exit "$status"
+	fi
+}
 
 # timed LABEL: records the time since the previous step ended.
 timed() {

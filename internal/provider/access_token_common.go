@@ -77,7 +77,8 @@ func mintAccessToken(ctx context.Context, d *providerData, m *accessTokenModel, 
 	if diags.Append(grantDiags...); diags.HasError() {
 		return nil, diags
 	}
-	tok, source, err := d.accessToken(ctx, ep, grant, !ownToken)
+	tok, source, cacheDiags, err := d.accessToken(ctx, ep, grant, !ownToken)
+	diags.Append(cacheDiags...)
 	if err != nil {
 		addZohoError(ctx, &diags, err, callContext{accountsURL: ep.accountsURL, tokenName: tokenNameOf(m)})
 		return nil, diags

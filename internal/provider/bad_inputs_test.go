@@ -141,6 +141,17 @@ func badInputCatalogue() []badInput {
 		{name: "client_secret padded", config: providerWith(`client_secret = "secret-with-a-newline\n"`), phase: "validate",
 			want: []string{"Invalid client_secret", "white space", "exactly as Zoho shows it"}},
 
+		{name: "token_cache_url with credentials", config: providerWith(`token_cache_url = "s3://AKIAEXAMPLE:hunter2-password@tokens/ci?region=eu-west-1"`), phase: "validate",
+			want: []string{"Invalid Zoho Token Cache URL", "token_cache_url", "must not carry credentials", "remove them"}},
+		{name: "token_cache_url with a signed query", config: providerWith(`token_cache_url = "s3://tokens/ci?region=eu-west-1&X-Amz-Signature=hunter2-password"`), phase: "validate",
+			want: []string{"Invalid Zoho Token Cache URL", "must not carry credentials", "X-Amz-Signature"}},
+		{name: "token_cache_url unknown scheme", config: providerWith(`token_cache_url = "ftp://tokens/ci"`), phase: "validate",
+			want: []string{"Invalid Zoho Token Cache URL", "unsupported scheme \"ftp\"", "s3://"}},
+		{name: "token_cache_url relative file path", config: providerWith(`token_cache_url = "file://cache/zoho"`), phase: "validate",
+			want: []string{"Invalid Zoho Token Cache URL", "three slashes", "file:///var/cache/zoho"}},
+		{name: "token_cache_url query typo", config: providerWith(`token_cache_url = "s3://tokens/ci?regoin=eu-west-1"`), phase: "validate",
+			want: []string{"Invalid Zoho Token Cache URL", "unknown query parameter \"regoin\"", "region"}},
+
 		// The environment, caught when the provider is configured (plan).
 		{name: "ZOHO_DATA_CENTER unknown", config: envOnly, env: envWith(envAccountsURL, "", envDataCenter, "mars"), phase: "plan",
 			want: []string{"Unknown Zoho Data Center", "environment variable ZOHO_DATA_CENTER", "mars", "Valid values: us, eu"}},
@@ -156,6 +167,8 @@ func badInputCatalogue() []badInput {
 			want: []string{"Invalid Zoho Max Retries", "ZOHO_MAX_RETRIES", "whole number from 0 to 10"}},
 		{name: "ZOHO_MAX_RETRIES not a number", config: envOnly, env: envWith(envMaxRetries, "lots"), phase: "plan",
 			want: []string{"Invalid Zoho Max Retries", "ZOHO_MAX_RETRIES", "whole number"}},
+		{name: "ZOHO_TOKEN_CACHE_URL with credentials", config: envOnly, env: envWith(envTokenCacheURL, "gs://tokens/ci?access_token=hunter2-password"), phase: "plan",
+			want: []string{"Invalid Zoho Token Cache URL", "environment variable ZOHO_TOKEN_CACHE_URL", "must not carry credentials"}},
 		{name: "ZOHO_CLIENT_SECRET with a trailing newline", config: envOnly, env: envWith(envClientSecret, "pasted-secret\n"), phase: "plan",
 			want: []string{"Invalid client_secret", "environment variable ZOHO_CLIENT_SECRET", "white space"}},
 		{name: "no client id anywhere", config: withCode(), env: envWith(envClientID, ""), phase: "plan",

@@ -121,7 +121,8 @@ func explainZoho(e *zoho.Error, cc callContext) (summary, detail, attr string) {
 			"Zoho throttled this token (" + e.Raw + "): one refresh token may mint about 10 access tokens per 10 minutes, and once over the limit " +
 				"Zoho blocks it for the rest of the window, so the request was not retried. Wait up to 10 minutes. To avoid it, mint fewer tokens: " +
 				"use one zoho_oauth_access_token per refresh token (instances with the same credentials share one token in a run), and set " +
-				"token_cache_dir (or " + envTokenCacheDir + ") so that plan and apply share a cached token.", ""
+				"token_cache_dir (or " + envTokenCacheDir + ") so that plan and apply share a cached token, and token_cache_url (or " +
+				envTokenCacheURL + ") so that every CI job on these credentials shares one.", ""
 	case zoho.CodeInvalidScope:
 		return "Invalid Zoho Scope", "Zoho rejected the scopes (invalid_scope). Use scope names such as ZohoCRM.modules.READ, as listed in the product's API documentation.", "scopes"
 	case zoho.CodeMissingOrgInfo:

@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
+	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/objectstore/s3server"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
 )
 
@@ -79,6 +80,11 @@ var exampleCases = []exampleCase{
 		run:   runCI,
 	},
 	{
+		name:  "ci fleet sharing token_cache_url",
+		files: []string{"examples/use-cases/ci-fleet/main.tf", "examples/use-cases/ci-fleet/ci.sh"},
+		run:   runCIFleet,
+	},
+	{
 		name:  "demo",
 		files: []string{"examples/demo/main.tf"},
 		run:   runDemo,
@@ -96,7 +102,7 @@ var exampleCases = []exampleCase{
 	{
 		name: "import block snippet",
 		files: []string{
-			"examples/resources/zoho_oauth_refresh_token/import-by-block.tf",
+			"examples/resources/zoho_oauth_refresh_token/import-by-string-id.tf",
 			"examples/resources/zoho_oauth_refresh_token/import-configuration.tf",
 		},
 		run: runImportBlock,
@@ -252,6 +258,36 @@ func runCI(x *exampleRun) {
 	x.destroy(dir)
 }
 
+// runCIFleet runs ci.sh as two jobs on two fresh runners (own HOME and
+// working copy) that share nothing but the S3 bucket of token_cache_url: a
+// real S3-compatible server (SeaweedFS), reached with the runner's AWS
+// credentials from the environment.
+func runCIFleet(x *exampleRun) {
+	srv := s3server.New(x.t)
+	refresh := x.issueRefreshToken("")
+	x.addSecret("store secret key", srv.SecretKey)
+	for _, kv := range srv.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		x.env[k] = v
+	}
+	// What the CI system injects from its secret store and settings.
+	id, secret := x.env[envClientID], x.env[envClientSecret]
+	delete(x.env, envClientID)
+	delete(x.env, envClientSecret)
+	x.env["CI_ZOHO_CLIENT_ID"], x.env["CI_ZOHO_CLIENT_SECRET"], x.env["CI_ZOHO_REFRESH_TOKEN"] = id, secret, refresh
+	x.env["CI_ZOHO_TOKEN_CACHE_URL"] = srv.URL("zoho-tokens")
+	for _, runner := range []string{"runner-1", "runner-2"} {
+		dir := runner + "/examples/use-cases/ci-fleet"
+		x.copyTo("examples/use-cases/ci-fleet", dir)
+		x.env["HOME"] = x.t.TempDir()
+		x.script(dir, dir+"/ci.sh", "")
+		x.expectOutput(dir, "crm_user_name", emulatedUserName)
+	}
+	if n := x.emu.MintsFor(refresh); n != 1 {
+		x.t.Errorf("two jobs on two runners (plan and apply each) minted %d access tokens, want 1 (shared through ZOHO_TOKEN_CACHE_URL)", n)
+	}
+}
+
 func runDemo(x *exampleRun) {
 	dir := "examples/demo"
 	x.copy(dir)
@@ -356,7 +392,7 @@ variable "zoho_grant_code" {
 
 func runImportBlock(x *exampleRun) {
 	dir := "snippet"
-	x.copyTo("examples/resources/zoho_oauth_refresh_token/import-by-block.tf", dir+"/import-by-block.tf")
+	x.copyTo("examples/resources/zoho_oauth_refresh_token/import-by-string-id.tf", dir+"/import-by-string-id.tf")
 	x.copyTo("examples/resources/zoho_oauth_refresh_token/import-configuration.tf", dir+"/import-configuration.tf")
 	x.write(dir+"/zz_pieces.tf", importSnippetPieces)
 	refresh := x.issueRefreshToken("ZOHO_REFRESH_TOKEN")

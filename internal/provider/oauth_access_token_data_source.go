@@ -35,7 +35,8 @@ func (d *accessTokenDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			"data source only on older CLIs.\n\n" +
 			"Mints a Zoho access token from a refresh token, or with the Self Client client credentials grant, whenever Terraform reads it " +
 			"(every plan and refresh; an apply of a saved plan reuses the plan's token). " +
-			"Instances with the same credentials share one token per provider process, and the provider's `token_cache_dir` shares it between processes.",
+			"Instances with the same credentials share one token per provider process; the provider's `token_cache_dir` shares it between processes, " +
+			"and `token_cache_url` between machines.",
 		Attributes: accessTokenAttributes(dataSourceAttributes),
 	}
 }

@@ -62,14 +62,15 @@ func (r *accessTokenEphemeral) Schema(_ context.Context, _ ephemeral.SchemaReque
 		Optional: true,
 		MarkdownDescription: "Revoke the access token when Terraform closes this resource (end of the run), freeing one of the ~15 " +
 			"live tokens Zoho keeps per refresh token. The token is then minted for this instance alone. Defaults to `false`; " +
-			"conflicts with the provider's `token_cache_dir` (a revoked token cannot be reused).",
+			"conflicts with the provider's `token_cache_dir` and `token_cache_url` (a revoked token cannot be reused).",
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Mints a fresh Zoho **access token** during plan and apply, for other providers' configuration, " +
 			"provisioners and write-only arguments. Nothing of it is stored in state or plan. Needs Terraform >= 1.10 or OpenTofu >= 1.11 " +
 			"(use the `zoho_oauth_access_token` data source on older CLIs).\n\n" +
 			"Zoho lets one refresh token mint about 10 access tokens per 10 minutes, so every instance with the same credentials shares one " +
-			"token per provider process, and `token_cache_dir` on the provider shares it between plan and apply.",
+			"token per provider process; `token_cache_dir` on the provider shares it between plan and apply, and `token_cache_url` " +
+			"between every machine of a CI fleet.",
 		Attributes: attributes,
 	}
 }
@@ -120,10 +121,10 @@ func (r *accessTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 		return
 	}
 	revoke := m.RevokeOnClose.ValueBool()
-	if revoke && r.data.cachesTokensOnDisk() {
-		resp.Diagnostics.AddAttributeError(path.Root("revoke_on_close"), "revoke_on_close Conflicts With token_cache_dir",
-			"The provider caches access tokens in token_cache_dir for later runs, and a token revoked on close could not be reused. "+
-				"Remove revoke_on_close, or unset token_cache_dir (and "+envTokenCacheDir+").")
+	if attr, env := r.data.persistentCache(); revoke && attr != "" {
+		resp.Diagnostics.AddAttributeError(path.Root("revoke_on_close"), "revoke_on_close Conflicts With "+attr,
+			fmt.Sprintf("The provider caches access tokens in %[1]s for later runs, and a token revoked on close could not be reused. "+
+				"Remove revoke_on_close, or unset %[1]s (and %[2]s).", attr, env))
 		return
 	}
 	minted, diags := mintAccessToken(ctx, r.data, &m.accessTokenModel, revoke)

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
+	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/objectstore"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/tokencache"
 )
 
@@ -33,7 +34,7 @@ type providerData struct {
 // (creating token_cache_dir if missing) and prepares its clients.
 func (p *zohoProvider) newProviderData(cfg providerModel, terraformVersion string) (*providerData, diag.Diagnostics) {
 	settings, diags := resolveSettings(cfg, p.opts.getenv)
-	tokens, cacheDiags := openTokenCache(settings.tokenCacheDir, settings.minTokenLife.value, p.opts.now)
+	tokens, cacheDiags := openTokenCache(settings, p.opts.now)
 	diags.Append(cacheDiags...)
 	return &providerData{
 		settings: settings,
@@ -54,24 +55,50 @@ func (p *zohoProvider) newProviderData(cfg providerModel, terraformVersion strin
 }
 
 // openTokenCache makes the provider's token cache; with a directory, it
-// creates it (mode 0700) when missing and checks it. An entry it cannot
-// write is one warning, and the run goes on.
-func openTokenCache(dir resolved[string], minLifetime time.Duration, now func() time.Time) (*tokencache.Cache, diag.Diagnostics) {
+// creates it (mode 0700) when missing and checks it; with a shared store, it
+// opens it. An unusable directory is an error (the user asked for it, and
+// going without would burn mints); an entry it cannot write, or a shared
+// store that cannot be opened, is a warning, and the run goes on.
+func openTokenCache(s providerSettings, now func() time.Time) (*tokencache.Cache, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	tokens, err := tokencache.New(tokencache.Options{
+	dir := s.tokenCacheDir
+	opts := tokencache.Options{
 		Dir:          dir.value,
-		MinRemaining: minLifetime,
+		MinRemaining: s.minTokenLife.value,
 		Now:          now,
 		WriteFailed: func(ctx context.Context, err error) {
 			tflog.Warn(ctx, "could not write the Zoho token cache; the next process will mint again",
 				map[string]any{"token_cache_dir": dir.value, "error": err.Error()})
 		},
-	})
+		SharedWait: s.requestTimeout.value,
+		Debug: func(ctx context.Context, msg string, fields map[string]any) {
+			tflog.Debug(ctx, msg, fields)
+		},
+	}
+	if loc := s.tokenCacheURL.value; loc != nil {
+		store, err := objectstore.Open(context.Background(), loc)
+		if err != nil {
+			addSharedCacheWarning(&diags, s.tokenCacheURL, err)
+		} else {
+			opts.Shared = store
+		}
+	}
+	tokens, err := tokencache.New(opts)
 	if err != nil {
 		diags.AddAttributeError(path.Root("token_cache_dir"), "Unusable Zoho Token Cache Directory",
 			fmt.Sprintf("The %s is %q, which cannot be used: %s. Point it at a directory this user may create and write, or unset it.", dir.source, dir.value, err))
 	}
 	return tokens, diags
+}
+
+// addSharedCacheWarning reports a shared token cache that failed: once per
+// provider process, since the cache stops using it after its first failure.
+func addSharedCacheWarning(diags *diag.Diagnostics, url resolved[*objectstore.Location], err error) {
+	diags.AddAttributeWarning(path.Root(tokenCacheURLSetting.attr), "Zoho Shared Token Cache Unavailable",
+		fmt.Sprintf("The shared token cache at %s (%s) failed: %s.\n\nThis run goes on without it: access tokens come "+
+			"from memory, token_cache_dir and Zoho, so machines may each mint their own. Check that the store is reachable "+
+			"and that this machine's credentials may read, write and delete objects under that prefix "+
+			"(see the CI and scaling guide), or unset token_cache_url.", url.value, url.source, err))
 }
 
 // now is the provider's clock.
@@ -95,21 +122,36 @@ func (d *providerData) clientFor(ep endpoint) *zoho.Client {
 }
 
 // accessToken gets an access token for grant at ep. Shared, it comes from
-// the provider's cache (memory, then token_cache_dir) or from one request
-// shared by every concurrent caller with the same credentials; otherwise it
-// is minted for the caller alone (who will revoke it).
-func (d *providerData) accessToken(ctx context.Context, ep endpoint, grant zoho.Grant, shared bool) (*zoho.Token, tokencache.Source, error) {
+// the provider's cache (memory, then token_cache_dir, then token_cache_url)
+// or from one request shared by every concurrent caller with the same
+// credentials; otherwise it is minted for the caller alone (who will revoke
+// it). diags carry the shared store's failure, to the first caller after it.
+func (d *providerData) accessToken(ctx context.Context, ep endpoint, grant zoho.Grant, shared bool) (*zoho.Token, tokencache.Source, diag.Diagnostics, error) {
 	client := d.clientFor(ep)
 	if !shared {
 		tok, err := client.Mint(ctx, grant)
-		return tok, tokencache.SourceMinted, err
+		return tok, tokencache.SourceMinted, nil, err
 	}
-	return d.tokens.Get(ctx, ep.cacheKey(grant), client)
+	tok, source, err := d.tokens.Get(ctx, ep.cacheKey(grant), client)
+	var diags diag.Diagnostics
+	if storeErr := d.tokens.SharedFailure(); storeErr != nil {
+		addSharedCacheWarning(&diags, d.settings.tokenCacheURL, storeErr)
+	}
+	return tok, source, diags, err
 }
 
-// cachesTokensOnDisk reports whether access tokens outlive this process
-// (token_cache_dir), so a revoked one could be handed out later.
-func (d *providerData) cachesTokensOnDisk() bool { return d.settings.tokenCacheDir.value != "" }
+// persistentCache names the provider setting that makes access tokens
+// outlive this process (token_cache_dir, token_cache_url), so a revoked one
+// could be handed out later; "" when there is none.
+func (d *providerData) persistentCache() (attr, env string) {
+	switch {
+	case d.settings.tokenCacheDir.value != "":
+		return tokenCacheDirSetting.attr, tokenCacheDirSetting.env
+	case d.settings.tokenCacheURL.value != nil:
+		return tokenCacheURLSetting.attr, tokenCacheURLSetting.env
+	}
+	return "", ""
+}
 
 // cacheKey names the token for grant at ep in the token cache.
 func (ep endpoint) cacheKey(g zoho.Grant) tokencache.Key {

@@ -28,6 +28,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
+	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/objectstore"
 )
 
 // Environment variables, one per provider setting, for CI.
@@ -40,6 +41,7 @@ const (
 	envMaxRetries     = "ZOHO_MAX_RETRIES"
 	envTokenCacheDir  = "ZOHO_TOKEN_CACHE_DIR"
 	envMinTokenLife   = "ZOHO_MIN_TOKEN_LIFETIME"
+	envTokenCacheURL  = "ZOHO_TOKEN_CACHE_URL"
 )
 
 const maxRetriesLimit = 10
@@ -53,6 +55,7 @@ type providerModel struct {
 	MaxRetries     types.Int64  `tfsdk:"max_retries"`
 	TokenCacheDir  types.String `tfsdk:"token_cache_dir"`
 	MinTokenLife   types.String `tfsdk:"min_token_lifetime"`
+	TokenCacheURL  types.String `tfsdk:"token_cache_url"`
 }
 
 func providerAttributes() map[string]schema.Attribute {
@@ -116,6 +119,20 @@ func providerAttributes() map[string]schema.Attribute {
 				"a token with less left is replaced by a new one. Also `" + envMinTokenLife + "`.",
 			Validators: []validator.String{settingValidator[time.Duration]{minTokenLifeSetting}},
 		},
+		"token_cache_url": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "Object store holding a token cache shared by every machine that points at it (a CI fleet), " +
+				"so that jobs on fresh runners reuse one access token instead of minting one each: `file:///path` (a shared " +
+				"volume), `s3://bucket/prefix?region=eu-west-1` (add `endpoint=https://host` and `use_path_style=true` for " +
+				"S3-compatible stores such as MinIO, Ceph, R2 or SeaweedFS), `gs://bucket/prefix` or `azblob://container/prefix`. " +
+				"Entries are sealed exactly as in `token_cache_dir` and named by hashes: whoever can read the bucket learns " +
+				"nothing usable. Looked up after memory and `token_cache_dir`, before Zoho; on a miss one job takes a short " +
+				"lease (a create-if-absent write), mints and publishes while the others wait for its entry (at most " +
+				"`request_timeout`). Credentials come from each cloud's standard chain (environment, profile, workload " +
+				"identity), never from the URL. A store that fails costs one warning and the run goes on without it. " +
+				"See the CI and scaling guide. Also `" + envTokenCacheURL + "`.",
+			Validators: []validator.String{settingValidator[*objectstore.Location]{tokenCacheURLSetting}},
+		},
 	}
 }
 
@@ -145,6 +162,9 @@ var (
 		def: 15 * time.Minute, parse: parseTokenLifetime, invalid: invalidMinTokenLifetime}
 	// The directory itself is checked when the cache opens (openTokenCache).
 	tokenCacheDirSetting = setting[string]{attr: "token_cache_dir", env: envTokenCacheDir, parse: asWritten}
+	// Parsing needs no network; the store is opened in Configure.
+	tokenCacheURLSetting = setting[*objectstore.Location]{attr: "token_cache_url", env: envTokenCacheURL,
+		parse: objectstore.Parse, invalid: invalidTokenCacheURL}
 )
 
 // parseCredential accepts a credential or code as Zoho shows it: not empty,
@@ -220,6 +240,12 @@ func invalidMinTokenLifetime(_, source, raw string, err error) (string, string) 
 	return "Invalid Zoho Minimum Token Lifetime", fmt.Sprintf("The %s is %q, which is %s. Use a Go duration shorter than an hour, such as \"15m\".", source, raw, err)
 }
 
+// invalidTokenCacheURL never quotes the URL: it may carry credentials, which
+// is one of the things refused (objectstore's errors are redacted).
+func invalidTokenCacheURL(_, source, _ string, err error) (string, string) {
+	return "Invalid Zoho Token Cache URL", fmt.Sprintf("The %s is not usable: %s.", source, err)
+}
+
 func invalidMaxRetries(_, source, raw string, _ error) (string, string) {
 	return "Invalid Zoho Max Retries", fmt.Sprintf("The %s is %q; it must be a whole number from 0 to %d.", source, raw, maxRetriesLimit)
 }
@@ -291,6 +317,7 @@ type providerSettings struct {
 	maxRetries     resolved[int]
 	tokenCacheDir  resolved[string]
 	minTokenLife   resolved[time.Duration]
+	tokenCacheURL  resolved[*objectstore.Location]
 }
 
 // resolveSettings merges the provider block with ZOHO_* variables (the block
@@ -305,6 +332,7 @@ func resolveSettings(cfg providerModel, getenv func(string) string) (providerSet
 		maxRetries:     maxRetriesSetting.fromProvider(int64Text(cfg.MaxRetries), getenv, &diags),
 		tokenCacheDir:  tokenCacheDirSetting.fromProvider(cfg.TokenCacheDir, getenv, &diags),
 		minTokenLife:   minTokenLifeSetting.fromProvider(cfg.MinTokenLife, getenv, &diags),
+		tokenCacheURL:  tokenCacheURLSetting.fromProvider(cfg.TokenCacheURL, getenv, &diags),
 	}
 	return s, diags
 }
@@ -363,6 +391,8 @@ func (s providerSettings) pending() []string {
 		{requestTimeoutSetting.attr, s.requestTimeout.pending},
 		{maxRetriesSetting.attr, s.maxRetries.pending},
 		{tokenCacheDirSetting.attr, s.tokenCacheDir.pending},
+		{minTokenLifeSetting.attr, s.minTokenLife.pending},
+		{tokenCacheURLSetting.attr, s.tokenCacheURL.pending},
 	} {
 		if p.pending {
 			names = append(names, p.name)
