@@ -13,6 +13,8 @@ type Counters struct {
 	TokenRequests  int            // every POST /oauth/v2/token that reached the handler (faulted ones included)
 	ByGrantType    map[string]int // same, by grant_type ("" for requests without one)
 	Mints          int            // access tokens successfully minted (any grant)
+	Throttled      int            // token requests refused by a mint throttle (Zoho's "Access Denied"; injected faults count in Faults only)
+	CapEvictions   int            // live access tokens silently invalidated by LiveAccessTokenCap
 	RevokeRequests int            // every POST /oauth/v2/token/revoke (faulted ones included)
 	Revoked        int            // tokens actually revoked (the named ones; cascaded access tokens are not counted)
 	APICalls       int            // calls of the protected API, whatever the outcome
@@ -24,6 +26,7 @@ type stats struct {
 	Counters
 	refreshMints          map[string]int // successful refresh mints by refresh token
 	clientCredentialMints map[string]int // successful client_credentials mints by client id
+	peakLive              map[string]int // most live access tokens a refresh token ever had at once
 }
 
 func newStats() stats {
@@ -31,6 +34,7 @@ func newStats() stats {
 		Counters:              Counters{ByGrantType: map[string]int{}},
 		refreshMints:          map[string]int{},
 		clientCredentialMints: map[string]int{},
+		peakLive:              map[string]int{},
 	}
 }
 
@@ -118,6 +122,16 @@ func (e *Emulator) LiveAccessTokens(refreshToken string) int {
 		return 0
 	}
 	return e.countLiveAccessTokens(rt, now)
+}
+
+// PeakLiveAccessTokens is the most access tokens minted from a refresh
+// token that were live at the same time, as of each mint: at most
+// LiveAccessTokenCap, since minting past it kills the oldest. It outlives
+// the refresh token, so a fleet simulation can read it at the end.
+func (e *Emulator) PeakLiveAccessTokens(refreshToken string) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.stats.peakLive[refreshToken]
 }
 
 // RecordedRequest is a request as it arrived.

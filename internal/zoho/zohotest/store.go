@@ -88,6 +88,9 @@ func (e *Emulator) mintAccessToken(c *clientRecord, dc, refreshToken string, now
 	e.stats.Mints++
 	if rt := e.refreshTokens[refreshToken]; rt != nil {
 		e.attachAccessToken(rt, token, now)
+		// Every child left after attachAccessToken is live: the dead
+		// ones were just pruned.
+		e.stats.peakLive[refreshToken] = max(e.stats.peakLive[refreshToken], len(rt.accessTokens))
 	}
 	return token
 }
@@ -100,6 +103,7 @@ func (e *Emulator) attachAccessToken(rt *refreshRecord, token string, now time.T
 	for len(rt.accessTokens) > e.opts.LiveAccessTokenCap {
 		delete(e.accessTokens, rt.accessTokens[0])
 		rt.accessTokens = rt.accessTokens[1:]
+		e.stats.CapEvictions++
 	}
 }
 

@@ -87,8 +87,9 @@ var (
 )
 
 // throttleAnswer is the throttle body with the configured status and
-// language. The caller holds the lock.
+// language, counted in Counters.Throttled. The caller holds the lock.
 func (e *Emulator) throttleAnswer() answer {
+	e.stats.Throttled++
 	body := englishThrottle
 	if e.sw.localizedThrottle {
 		body = chineseThrottle
