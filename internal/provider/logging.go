@@ -7,7 +7,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-// logSubsystem carries the OAuth client's HTTP log lines (TF_LOG_PROVIDER_ZOHO_OAUTH).
+// logSubsystem carries the OAuth client's HTTP log lines; its level comes
+// from TF_LOG_PROVIDER_ZOHO_OAUTH (it can only lower what TF_LOG_PROVIDER lets
+// through to the CLI).
 const logSubsystem = "oauth"
 
 // zohoSecretShape matches Zoho's grant codes, refresh and access tokens
@@ -21,7 +23,7 @@ var secretFieldKeys = []string{"client_secret", "refresh_token", "access_token",
 // the given secrets, every value shaped like a Zoho token, and every field
 // named like a secret. Each entry point (CRUD, Open, Read) calls it first.
 func withMasking(ctx context.Context, secrets ...string) context.Context {
-	ctx = tflog.NewSubsystem(ctx, logSubsystem)
+	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv("TF_LOG_PROVIDER_ZOHO", logSubsystem))
 	nonEmpty := make([]string, 0, len(secrets))
 	for _, s := range secrets {
 		if s != "" {
