@@ -3,8 +3,9 @@
 #
 # Every setting can also come from the environment, which is the usual way in
 # CI: ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET, ZOHO_DATA_CENTER, ZOHO_ACCOUNTS_URL,
-# ZOHO_REQUEST_TIMEOUT, ZOHO_MAX_RETRIES and ZOHO_TOKEN_CACHE_DIR. A value set
-# in this block wins over its environment variable.
+# ZOHO_REQUEST_TIMEOUT, ZOHO_MAX_RETRIES, ZOHO_TOKEN_CACHE_DIR,
+# ZOHO_TOKEN_CACHE_URL and ZOHO_MIN_TOKEN_LIFETIME. A value set in this block
+# wins over its environment variable.
 provider "zoho" {
   # The data center where the client was registered in the API Console
   # (us, eu, in, au, jp, cn, ca, sa or uk). Defaults to "us".

@@ -1,0 +1,6 @@
+// Package repocheck holds no code, only tests of the repository's own files
+// that no other package owns: the changie configuration, the changelog
+// fragments in .changes/ and the CHANGELOG.md generated from them. They run
+// offline in `go test ./...` (make test), where changie itself, an npm
+// package, may not be reachable.
+package repocheck
