@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -150,6 +151,21 @@ func (m *accessTokenModel) unknownInputs() []string {
 		}
 	}
 	return names
+}
+
+// validateGrantChoice is ValidateConfig of both kinds: it reads only the
+// three attributes checkGrantChoice looks at, since reading the whole model
+// reflects over each of its fields, for every instance (BENCHMARKS.md).
+func validateGrantChoice(ctx context.Context, cfg tfsdk.Config) diag.Diagnostics {
+	var m accessTokenModel
+	var diags diag.Diagnostics
+	diags.Append(cfg.GetAttribute(ctx, path.Root("refresh_token"), &m.RefreshToken)...)
+	diags.Append(cfg.GetAttribute(ctx, path.Root("scopes"), &m.Scopes)...)
+	diags.Append(cfg.GetAttribute(ctx, path.Root("soid"), &m.SOID)...)
+	if diags.HasError() {
+		return diags
+	}
+	return m.checkGrantChoice()
 }
 
 // checkGrantChoice reports a configuration with neither or both grants.

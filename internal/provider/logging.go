@@ -24,23 +24,32 @@ var secretFieldKeys = []string{"client_secret", "refresh_token", "access_token",
 // named like a secret. Each entry point (CRUD, Open, Read) calls it first.
 func withMasking(ctx context.Context, secrets ...string) context.Context {
 	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv("TF_LOG_PROVIDER_ZOHO", logSubsystem))
+	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, secretFieldKeys...)
+	ctx = tflog.MaskAllFieldValuesRegexes(ctx, zohoSecretShape)
+	ctx = tflog.MaskMessageRegexes(ctx, zohoSecretShape)
+	ctx = tflog.SubsystemMaskFieldValuesWithFieldKeys(ctx, logSubsystem, secretFieldKeys...)
+	ctx = tflog.SubsystemMaskAllFieldValuesRegexes(ctx, logSubsystem, zohoSecretShape)
+	ctx = tflog.SubsystemMaskMessageRegexes(ctx, logSubsystem, zohoSecretShape)
+	return alsoMasking(ctx, secrets...)
+}
+
+// alsoMasking adds secrets learnt during a call (a token Zoho just issued) to
+// a context withMasking prepared: the strings only, since every option copies
+// the logger's options, and an entry point with 1000 instances pays for each.
+func alsoMasking(ctx context.Context, secrets ...string) context.Context {
 	nonEmpty := make([]string, 0, len(secrets))
 	for _, s := range secrets {
 		if s != "" {
 			nonEmpty = append(nonEmpty, s)
 		}
 	}
-	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, secretFieldKeys...)
-	ctx = tflog.MaskAllFieldValuesRegexes(ctx, zohoSecretShape)
-	ctx = tflog.MaskMessageRegexes(ctx, zohoSecretShape)
+	if len(nonEmpty) == 0 {
+		return ctx
+	}
 	ctx = tflog.MaskAllFieldValuesStrings(ctx, nonEmpty...)
 	ctx = tflog.MaskMessageStrings(ctx, nonEmpty...)
-	ctx = tflog.SubsystemMaskFieldValuesWithFieldKeys(ctx, logSubsystem, secretFieldKeys...)
-	ctx = tflog.SubsystemMaskAllFieldValuesRegexes(ctx, logSubsystem, zohoSecretShape)
-	ctx = tflog.SubsystemMaskMessageRegexes(ctx, logSubsystem, zohoSecretShape)
 	ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, logSubsystem, nonEmpty...)
-	ctx = tflog.SubsystemMaskMessageStrings(ctx, logSubsystem, nonEmpty...)
-	return ctx
+	return tflog.SubsystemMaskMessageStrings(ctx, logSubsystem, nonEmpty...)
 }
 
 // logToTflog adapts the OAuth client's log lines onto tflog's subsystem.

@@ -48,11 +48,7 @@ func (d *accessTokenDataSource) ConfigValidators(context.Context) []datasource.C
 }
 
 func (d *accessTokenDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
-	var m accessTokenModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if !resp.Diagnostics.HasError() {
-		resp.Diagnostics.Append(m.checkGrantChoice()...)
-	}
+	resp.Diagnostics.Append(validateGrantChoice(ctx, req.Config)...)
 }
 
 func (d *accessTokenDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
@@ -72,7 +68,7 @@ func (d *accessTokenDataSource) Read(ctx context.Context, req datasource.ReadReq
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
-	ctx = withMasking(ctx, minted.token.AccessToken)
+	ctx = alsoMasking(ctx, minted.token.AccessToken)
 	m.fill(ctx, minted.token, d.data.now())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -82,11 +82,7 @@ func (r *accessTokenEphemeral) ConfigValidators(context.Context) []ephemeral.Con
 }
 
 func (r *accessTokenEphemeral) ValidateConfig(ctx context.Context, req ephemeral.ValidateConfigRequest, resp *ephemeral.ValidateConfigResponse) {
-	var m accessTokenEphemeralModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if !resp.Diagnostics.HasError() {
-		resp.Diagnostics.Append(m.checkGrantChoice()...)
-	}
+	resp.Diagnostics.Append(validateGrantChoice(ctx, req.Config)...)
 }
 
 func (r *accessTokenEphemeral) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
@@ -131,7 +127,7 @@ func (r *accessTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
-	ctx = withMasking(ctx, minted.token.AccessToken)
+	ctx = alsoMasking(ctx, minted.token.AccessToken)
 	now := r.data.now()
 	m.fill(ctx, minted.token, now)
 	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)

@@ -236,7 +236,7 @@ func (r *refreshTokenResource) Create(ctx context.Context, req resource.CreateRe
 		addZohoError(ctx, &resp.Diagnostics, err, callContext{accountsURL: ep.accountsURL, codeAttribute: codeAttr})
 		return
 	}
-	ctx = withMasking(ctx, tok.RefreshToken, tok.AccessToken)
+	ctx = alsoMasking(ctx, tok.RefreshToken, tok.AccessToken)
 	plan.ID = types.StringValue(zoho.Fingerprint(tok.RefreshToken))
 	plan.RefreshToken = types.StringValue(tok.RefreshToken)
 	plan.AccountsURL = types.StringValue(ep.accountsURL)
