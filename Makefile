@@ -35,7 +35,7 @@ ACTIONLINT    := go tool -modfile=tools/actionlint/go.mod actionlint
 TEST_ARGS     ?=
 
 .PHONY: help build install tools test testacc unit lint workflows-check fmt docs docs-check \
-	examples-check demo bench fuzz release-check clean clean-tools
+	examples-check demo bench bench-go bench-cli bench-fleet fuzz release-check clean clean-tools
 
 help: ## List the targets
 	@echo "Usage: make TARGET"
@@ -57,9 +57,9 @@ tools: ## Build (or reuse cached) tofu, tfplugindocs and golangci-lint and print
 test: ## Everything CI runs: vet, lint, actionlint, unit+acceptance tests (tofu, terraform if on PATH, the tofu 1.11/1.6 matrix), docs and examples checks
 	scripts/test.sh
 
-testacc: ## Acceptance tests only, against tofu (TEST_ARGS='-run TestAccX' to narrow)
-	@tofu=$$($(TOOL) tofu); \
-	TF_ACC=1 TF_ACC_TERRAFORM_PATH="$$tofu" \
+testacc: ## Acceptance tests only, against tofu, with SeaweedFS for the shared cache (TEST_ARGS='-run TestAccX' to narrow)
+	@tofu=$$($(TOOL) tofu); weed=$$($(TOOL) weed); \
+	TF_ACC=1 TF_ACC_TERRAFORM_PATH="$$tofu" ZOHO_TEST_WEED="$$weed" \
 	TF_ACC_PROVIDER_HOST=registry.opentofu.org TF_ACC_PROVIDER_NAMESPACE=cd40c554 \
 		go test -race -v -count=1 -timeout 30m -run '^TestAcc' $(TEST_ARGS) ./...
 
@@ -114,13 +114,31 @@ fuzz: ## Run every fuzz target for FUZZTIME each (make test runs their seed corp
 demo: ## Run the demo (scripts/demo.sh)
 	bash scripts/demo.sh
 
-# Speed is measured here, never asserted in tests. To compare two runs:
-#   make bench >old.txt; (change); make bench >new.txt
+# Speed is measured here, never asserted in tests (figures: BENCHMARKS.md).
+# To compare two runs of the Go benchmarks:
+#   make bench-go >old.txt; (change); make bench-go >new.txt
 #   go run golang.org/x/perf/cmd/benchstat@latest old.txt new.txt
 BENCH       ?= .
 BENCH_COUNT ?= 5
-bench: ## Go benchmarks with allocations: client round trip against the emulator, token cache, sealing (BENCH=regexp)
+BENCH_ARGS  ?=
+bench: bench-go bench-cli ## Both: the Go benchmarks, then the CLI table (BENCHMARKS.md)
+
+bench-go: ## Go benchmarks with allocations: client round trip against the emulator and its net/http floor, token cache, sealing (BENCH=regexp)
 	go test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCH_COUNT) ./internal/...
+
+# bench/cli: tofu plan/apply/destroy of N refresh tokens and plans of N
+# ephemeral access tokens beside their floors (terraform_data, a no-op
+# provider, bare HTTP), against the emulator in-process. -profile DIR: the
+# provider's CPU and heap profiles instead (main_profile.go).
+bench-cli: ## CLI table (about 5 min on 2 cores): N = 1, 100, 1000 x 3, ratios to floors, Zoho requests, provider RSS (BENCH_ARGS='-n 100 -reps 5')
+	go run ./bench/cli $(BENCH_ARGS)
+
+# A fleet of CI jobs on one refresh token (bench/fleet, issue 8): real tofu
+# processes against the emulator with Zoho's limits: about 3 min on 2 cores.
+# With ZOHO_TEST_WEED set (scripts/tool.sh weed), the shared store is S3.
+FLEET_ARGS ?=
+bench-fleet: ## Fleet simulation: K = 1, 10, 30, 100 concurrent plan+apply jobs on one refresh token, with and without token_cache_url (FLEET_ARGS='-k 30 -store s3')
+	go run ./bench/fleet $(FLEET_ARGS)
 
 release-check: ## goreleaser check (SNAPSHOT=1: also an unsigned snapshot build into dist/)
 	$(GORELEASER) check

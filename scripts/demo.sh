@@ -3,22 +3,27 @@
 #
 # The provider's whole story, offline, against the Zoho accounts emulator
 # (cmd/zoho-emulator) on loopback:
-#   1. builds the provider (used through dev_overrides: no `tofu init`) and
-#      the emulator; gets tofu (scripts/tool.sh: built from the Go module
-#      proxy the first time, about 4 min, then cached)
+#   1. builds the provider (used through dev_overrides: no `init`) and the
+#      emulator; picks the CLI: a `tofu`, else a `terraform`, >= 1.11 on PATH
+#      (ephemeral resources and write-only arguments), else OpenTofu from
+#      scripts/tool.sh (built from the Go module proxy the first time, about
+#      4 min, then cached). DEMO_CLI=PATH picks one; DEMO_CLI=build forces
+#      the built OpenTofu.
 #   2. starts the emulator (a Self Client) and reads its state file
 #   3. generates a Self Client grant code (the API Console's "Generate Code")
-#   4. `tofu apply` of examples/demo/ in a scratch directory: grant code ->
+#   4. `apply` of examples/demo/ in a scratch directory: grant code ->
 #      refresh token -> ephemeral access token -> CRM API call from a provisioner
 #   5. shows the outputs, and proves that no secret was printed and that the
 #      state holds no secret but the refresh token
-#   6. `tofu destroy`, then proves the refresh token was revoked
-# Everything runs in a temporary directory, removed on exit with the
+#   6. `destroy`, then proves the refresh token was revoked
+# The provider and the emulator are built into bin/demo/ (kept, ignored by
+# git: go build then skips the link when nothing changed, 4 of a warm run's
+# 7 s); everything else runs in a temporary directory, removed on exit with the
 # emulator. Nothing secret is printed, or passed on a command line.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# Step titles are bold on a terminal. tofu runs with -no-color: its output
+# Step titles are bold on a terminal. The CLI runs with -no-color: its output
 # is captured, scanned for secrets and trimmed before it is shown.
 bold="" plain=""
 if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; fi
@@ -48,7 +53,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# show LOG [brief]: prints a tofu log indented, without the dev_overrides
+# show LOG [brief]: prints a CLI log indented, without the dev_overrides
 # warning (expected here, and ten lines long each time); with "brief", also
 # without the plan's details.
 show() {
@@ -76,19 +81,73 @@ scan_for_secrets() {
 # json KEY: one field of the JSON object on stdin.
 json() { python3 -c 'import json, sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$1"; }
 
+# cli_version CLI: the CLI's first version line ("OpenTofu v1.12.6",
+# "Terraform v1.11.4"), or nothing when it does not run.
+cli_version() {
+	local out
+	out=$("$1" version 2>/dev/null) || return 0
+	printf '%s\n' "${out%%$'\n'*}"
+}
+
+# recent_enough VERSION_LINE: true for 1.11 or newer, the first versions of
+# both CLIs with ephemeral resources and write-only arguments.
+recent_enough() {
+	[[ $1 =~ v([0-9]+)\.([0-9]+) ]] || return 1
+	local major=${BASH_REMATCH[1]} minor=${BASH_REMATCH[2]}
+	((major > 1 || (major == 1 && minor >= 11)))
+}
+
+# pick_cli: sets cli (a path) and cli_note (why that one). Only the built
+# OpenTofu costs minutes, so a suitable CLI on PATH comes first.
+pick_cli() {
+	local name path version
+	case "${DEMO_CLI:-}" in
+	build) ;;
+	"")
+		for name in tofu terraform; do
+			path=$(command -v "$name" || true)
+			[ -n "$path" ] || continue
+			version=$(cli_version "$path")
+			if recent_enough "$version"; then
+				cli=$path cli_note="$version on PATH"
+				return
+			fi
+			echo "   $path (${version:-no version}) is older than 1.11: not used"
+		done
+		;;
+	*)
+		version=$(cli_version "$DEMO_CLI")
+		recent_enough "$version" || fail "DEMO_CLI=$DEMO_CLI is not a tofu or terraform >= 1.11 (${version:-it does not run})"
+		cli=$DEMO_CLI cli_note="$version (DEMO_CLI)"
+		return
+		;;
+	esac
+	cli=$(scripts/tool.sh tofu)
+	cli_note="$(cli_version "$cli") built by scripts/tool.sh (no tofu or terraform >= 1.11 on PATH)"
+	[ "${DEMO_CLI:-}" != build ] || cli_note="$(cli_version "$cli") built by scripts/tool.sh (DEMO_CLI=build)"
+}
+
 # ---------------------------------------------------------------------------
-step "Building the provider and the emulator; getting tofu"
-scripts/dev-provider.sh "$tmp/bin"
-export TF_CLI_CONFIG_FILE="$tmp/bin/dev.tfrc"
-go build -o "$tmp/zoho-emulator" ./cmd/zoho-emulator
-tofu=$(scripts/tool.sh tofu)
-echo "   provider: $tmp/bin/terraform-provider-zoho (dev_overrides, no tofu init)"
-echo "   $("$tofu" version | head -n 1): $tofu"
+step "Building the provider and the emulator; picking the CLI"
+# The CLI reads this configuration (dev_overrides), never the caller's.
+bindir="$PWD/bin/demo"
+mkdir -p "$bindir"
+export TF_CLI_CONFIG_FILE="$bindir/dev.tfrc"
+# The emulator builds beside the provider: the two share most packages.
+go build -o "$bindir/zoho-emulator" ./cmd/zoho-emulator &
+emulator_build=$!
+scripts/dev-provider.sh "$bindir"
+wait "$emulator_build" || fail "could not build the emulator"
+pick_cli
+cli_name=$(basename "$cli")
+cli_name=${cli_name%%-*} # tofu-<hash> in the tools cache
+echo "   provider: $bindir/terraform-provider-zoho (dev_overrides, no init)"
+echo "   CLI: $cli_note: $cli"
 
 # ---------------------------------------------------------------------------
 step "Starting the Zoho accounts emulator on loopback"
 state_file="$tmp/emulator.json"
-"$tmp/zoho-emulator" -state-file "$state_file" >"$tmp/emulator.log" 2>&1 &
+"$bindir/zoho-emulator" -state-file "$state_file" >"$tmp/emulator.log" 2>&1 &
 emulator_pid=$!
 for _ in $(seq 100); do
 	[ -s "$state_file" ] && break
@@ -116,16 +175,16 @@ grant_code=$(json code <<<"$code_json")
 echo "   scopes $scopes; single use, valid $(json expires_in <<<"$code_json") s (not shown)"
 
 # ---------------------------------------------------------------------------
-step "tofu apply: grant code -> refresh token -> ephemeral access token -> CRM API call"
+step "$cli_name apply: grant code -> refresh token -> ephemeral access token -> CRM API call"
 work="$tmp/work"
 cp -R examples/demo "$work"
 export ZOHO_ACCOUNTS_URL="$accounts_url" ZOHO_CLIENT_ID="$client_id" ZOHO_CLIENT_SECRET="$client_secret"
 apply_rc=0
-(cd "$work" && TF_VAR_grant_code="$grant_code" "$tofu" apply -auto-approve -input=false -no-color) \
+(cd "$work" && TF_VAR_grant_code="$grant_code" "$cli" apply -auto-approve -input=false -no-color) \
 	>"$tmp/apply.log" 2>&1 || apply_rc=$?
 scan_for_secrets "apply output" "$tmp/apply.log" # before showing anything
 show "$tmp/apply.log"
-[ "$apply_rc" = 0 ] || fail "tofu apply failed (exit $apply_rc)"
+[ "$apply_rc" = 0 ] || fail "$cli_name apply failed (exit $apply_rc)"
 
 echo
 echo "   The provisioner's own output (Terraform hides it, since its environment"
@@ -136,8 +195,8 @@ sed 's/^/   > /' "$work/api-call.log"
 grep -q '^Zoho API call succeeded as ' "$work/api-call.log" || fail "the CRM API call did not succeed"
 
 # ---------------------------------------------------------------------------
-step "tofu output (nothing secret)"
-(cd "$work" && "$tofu" output -no-color) >"$tmp/output.log" 2>&1
+step "$cli_name output (nothing secret)"
+(cd "$work" && "$cli" output -no-color) >"$tmp/output.log" 2>&1
 scan_for_secrets "outputs" "$tmp/output.log"
 show "$tmp/output.log"
 
@@ -167,12 +226,12 @@ EOF
 ) || fail "the state holds more than it should"
 
 # ---------------------------------------------------------------------------
-step "tofu destroy: revokes the refresh token at Zoho"
+step "$cli_name destroy: revokes the refresh token at Zoho"
 destroy_rc=0
-(cd "$work" && "$tofu" destroy -auto-approve -input=false -no-color) >"$tmp/destroy.log" 2>&1 || destroy_rc=$?
+(cd "$work" && "$cli" destroy -auto-approve -input=false -no-color) >"$tmp/destroy.log" 2>&1 || destroy_rc=$?
 scan_for_secrets "destroy output" "$tmp/destroy.log"
 show "$tmp/destroy.log" brief
-[ "$destroy_rc" = 0 ] || fail "tofu destroy failed (exit $destroy_rc)"
+[ "$destroy_rc" = 0 ] || fail "$cli_name destroy failed (exit $destroy_rc)"
 
 echo
 echo "   Refreshing with the old refresh token must now fail:"

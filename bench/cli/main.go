@@ -1,0 +1,238 @@
+// Command cli is the CLI-level bench (make bench): it times OpenTofu plans,
+// applies and destroys of N zoho_oauth_refresh_token resources and plans of
+// N zoho_oauth_access_token ephemeral instances, side by side in one run
+// with their floors (terraform_data, a no-op framework provider, an empty
+// plan, bare net/http requests against the same emulator), and prints a
+// Markdown table: wall time min / median / max over the repetitions, the
+// ratio of medians to each floor, the Zoho requests the emulator counted,
+// the provider processes' peak RSS, and the providers' start-up time.
+//
+// The Zoho accounts emulator runs in this process on loopback; the
+// providers are built with the release flags and used through development
+// overrides (no init). Expected request counts are checked on every run: a
+// plan of resources in state must make none, an apply one exchange per
+// resource, a destroy one revoke per resource, a plan of ephemeral
+// instances one refresh per distinct refresh token. A wrong count fails the
+// bench (exit 1) after the table is printed. Times are never asserted.
+//
+//	go run ./bench/cli [-n 1,100,1000] [-reps 3] [-cli PATH]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+type options struct {
+	ns          []int
+	reps        int
+	cli         string
+	parallelism int
+	workDir     string
+	profileDir  string
+	profileN    int
+	extraEnv    []string
+}
+
+func main() {
+	opts, err := parseFlags()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if opts.profileDir != "" {
+		err = runProfile(ctx, opts)
+	} else {
+		err = runBench(ctx, opts)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		stop()
+		os.Exit(1) //nolint:gocritic // stop() ran: nothing else is deferred
+	}
+}
+
+func parseFlags() (options, error) {
+	var opts options
+	ns := flag.String("n", "1,100,1000", "comma-separated instance counts")
+	flag.IntVar(&opts.reps, "reps", 3, "repetitions of each measurement")
+	flag.StringVar(&opts.cli, "cli", "", "OpenTofu binary (default: scripts/tool.sh tofu)")
+	flag.IntVar(&opts.parallelism, "parallelism", 10, "the CLI's -parallelism, and the network floor's concurrency")
+	flag.StringVar(&opts.workDir, "workdir", "", "keep the configurations, state and binaries here (default: a temporary directory, removed)")
+	flag.StringVar(&opts.profileDir, "profile", "", "instead of the table: CPU and heap profiles of the provider for a plan of -profile-n resources in state and of -profile-n ephemeral instances, written to this directory (needs main_profile.go, build tag zohoprofile)")
+	flag.IntVar(&opts.profileN, "profile-n", 1000, "instances in the -profile runs")
+	flag.Func("env", "NAME=VALUE for the CLI and the providers, to try a setting (repeatable)", func(kv string) error {
+		if !strings.Contains(kv, "=") {
+			return fmt.Errorf("%q is not NAME=VALUE", kv)
+		}
+		opts.extraEnv = append(opts.extraEnv, kv)
+		return nil
+	})
+	flag.Parse()
+	for f := range strings.SplitSeq(*ns, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return opts, fmt.Errorf("-n: %q is not a positive count", f)
+		}
+		opts.ns = append(opts.ns, n)
+	}
+	if opts.reps < 1 || opts.parallelism < 1 {
+		return opts, errors.New("-reps and -parallelism must be positive")
+	}
+	return opts, nil
+}
+
+// env is what the bench needs around it: the repository, a scratch
+// directory, the providers, the CLI and the emulator.
+type env struct {
+	root, dir   string
+	pluginDir   string
+	ourBin      string
+	floorBin    string
+	emu         *emulator
+	run         *runner
+	parallelism string
+	cleanup     func()
+}
+
+func setUp(ctx context.Context, opts options, profileTags string) (*env, error) {
+	root, err := repoRoot()
+	if err != nil {
+		return nil, err
+	}
+	e := &env{root: root, parallelism: "-parallelism=" + strconv.Itoa(opts.parallelism), cleanup: func() {}}
+	e.dir = opts.workDir
+	if e.dir == "" {
+		if e.dir, err = os.MkdirTemp("", "zoho-bench-"); err != nil {
+			return nil, err
+		}
+		e.cleanup = func() { os.RemoveAll(e.dir) }
+	} else if err := os.MkdirAll(e.dir, 0o700); err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*env, error) { e.close(); return nil, err }
+
+	e.pluginDir = filepath.Join(e.dir, "plugins")
+	e.ourBin = filepath.Join(e.pluginDir, "terraform-provider-zoho")
+	e.floorBin = filepath.Join(e.pluginDir, "terraform-provider-floor")
+	progress("building the providers with the release flags (-trimpath -ldflags \"-s -w\")")
+	if err := goBuild(ctx, root, e.ourBin, ".", profileTags); err != nil {
+		return fail(err)
+	}
+	if err := goBuild(ctx, root, e.floorBin, "./bench/floorprovider", ""); err != nil {
+		return fail(err)
+	}
+	tfrc := filepath.Join(e.dir, "dev.tfrc")
+	if err := os.WriteFile(tfrc, fmt.Appendf(nil, devOverrides, e.pluginDir, e.pluginDir, e.pluginDir, e.pluginDir), 0o600); err != nil {
+		return fail(err)
+	}
+	cli := opts.cli
+	if cli == "" {
+		out, err := exec.CommandContext(ctx, filepath.Join(root, "scripts", "tool.sh"), "tofu").Output()
+		if err != nil {
+			return fail(fmt.Errorf("scripts/tool.sh tofu: %w", err))
+		}
+		cli = strings.TrimSpace(string(out))
+	}
+	if e.emu, err = startEmulator(); err != nil {
+		return fail(err)
+	}
+	e.run = &runner{cli: cli, env: append(cliEnv(tfrc, e.emu), opts.extraEnv...), providers: map[string]bool{e.ourBin: true, e.floorBin: true}}
+	return e, nil
+}
+
+func (e *env) close() {
+	if e.emu != nil {
+		e.emu.close()
+	}
+	e.cleanup()
+}
+
+// devOverrides points both registries' addresses of both providers at the
+// bench's builds.
+const devOverrides = `provider_installation {
+  dev_overrides {
+    "registry.terraform.io/cd40c554/zoho" = %q
+    "registry.opentofu.org/cd40c554/zoho" = %q
+    "registry.terraform.io/bench/floor"   = %q
+    "registry.opentofu.org/bench/floor"   = %q
+  }
+  direct {}
+}
+`
+
+// cliEnv is this process's environment without any TF_LOG, TF_CLI_CONFIG_FILE
+// or ZOHO_ setting, plus the bench's.
+func cliEnv(tfrc string, emu *emulator) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "TF_") || strings.HasPrefix(name, "ZOHO_") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env, "TF_CLI_CONFIG_FILE="+tfrc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
+		"ZOHO_ACCOUNTS_URL="+emu.url, "ZOHO_CLIENT_ID="+emu.client.ID, "ZOHO_CLIENT_SECRET="+emu.client.Secret)
+}
+
+func goBuild(ctx context.Context, root, out, pkg, tags string) error {
+	args := []string{"build", "-trimpath", "-ldflags", "-s -w", "-o", out}
+	if tags != "" {
+		args = append(args, "-tags", tags)
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, pkg)...)
+	cmd.Dir = root
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go build %s: %w", pkg, err)
+	}
+	return nil
+}
+
+// repoRoot is the directory of go.mod, from here upwards.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("run the bench from the repository (no go.mod found)")
+		}
+		dir = parent
+	}
+}
+
+var benchStart = time.Now()
+
+func progress(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "[%4.0f s] %s\n", time.Since(benchStart).Seconds(), fmt.Sprintf(format, args...))
+}
+
+// cliVersion is the first line of `cli version`, e.g. "OpenTofu v1.12.6".
+func cliVersion(ctx context.Context, r *runner) (string, error) {
+	cmd := exec.CommandContext(ctx, r.cli, "version")
+	cmd.Env = r.env
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("%s version: %w", r.cli, err)
+	}
+	first, _, _ := strings.Cut(string(out), "\n")
+	return strings.TrimSpace(first), nil
+}
