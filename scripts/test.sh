@@ -7,6 +7,7 @@
 #      with SeaweedFS (scripts/tool.sh weed, ZOHO_TEST_WEED) as the real S3
 #      server of the shared token cache tests
 #   3. the acceptance tests (^TestAcc) again against `terraform`, if on PATH
+#      (no -race: step 2 ran it)
 #   4. the CLI version matrix: ^TestAcc again against OpenTofu 1.11 (the first
 #      with ephemeral resources and write-only arguments) and 1.6 (the oldest
 #      supported); tests of features a CLI lacks skip, naming the CLI and the
@@ -42,6 +43,12 @@ main() {
 	tofu_build=$!
 	scripts/tool.sh weed >"$logdir/weed.path" 2>"$logdir/weed.build" &
 	weed_build=$!
+	if [ "${ZOHO_TEST_SKIP_MATRIX:-0}" != 1 ]; then
+		scripts/tool.sh tofu-1.11 >"$logdir/tofu-1.11.path" 2>"$logdir/tofu-1.11.build" &
+		tofu111_build=$!
+		scripts/tool.sh tofu-1.6 >"$logdir/tofu-1.6.path" 2>"$logdir/tofu-1.6.build" &
+		tofu16_build=$!
+	fi
 
 	heading "go vet ./..."
 	go vet ./...
@@ -66,13 +73,15 @@ main() {
 	suite tofu "$tofu" "(all packages)" -race ./...
 	terraform=$(command -v terraform || true)
 	if [ -n "$terraform" ] && [ "${ZOHO_TEST_SKIP_TERRAFORM:-0}" != 1 ]; then
-		suite terraform "$terraform" "(^TestAcc)" -race -run '^TestAcc' ./internal/provider/...
+		suite terraform "$terraform" "(^TestAcc)" -run '^TestAcc' ./internal/provider/...
 	elif [ -n "$terraform" ]; then
 		echo "(terraform on PATH, skipped: ZOHO_TEST_SKIP_TERRAFORM=1)"
 	fi
 	if [ "${ZOHO_TEST_SKIP_MATRIX:-0}" != 1 ]; then
+		waitfor tofu-1.11 "$tofu111_build"
+		waitfor tofu-1.6 "$tofu16_build"
 		for name in tofu-1.11 tofu-1.6; do
-			suite "$name" "$(scripts/tool.sh "$name")" "(^TestAcc)" -run '^TestAcc' ./internal/provider/...
+			suite "$name" "$(<"$logdir/$name.path")" "(^TestAcc)" -run '^TestAcc' ./internal/provider/...
 		done
 	fi
 
