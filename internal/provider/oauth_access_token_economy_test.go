@@ -162,51 +162,61 @@ func TestAccAccessTokenEphemeral_throttledFailsFast(t *testing.T) {
 }
 
 // min_token_lifetime decides whether a cached token is still worth handing
-// out: one with less left is replaced, one with more is reused (here across
-// provider processes, through token_cache_dir).
+// out: one with less left is replaced, one with more is reused, across
+// provider processes, through token_cache_dir and through token_cache_url
+// alike.
 func TestAccAccessTokenEphemeral_minTokenLifetime(t *testing.T) {
-	e := newTestEnv(t)
-	refresh := e.refreshToken()
-	dir := filepath.Join(t.TempDir(), "zoho-cache")
-	cfg := func(minLifetime, echoName string) string {
-		return e.providerConfig(fmt.Sprintf("token_cache_dir = %q", dir), fmt.Sprintf("min_token_lifetime = %q", minLifetime)) +
-			ephemeralFrom(refresh) + echoAs(echoName)
-	}
-	mints := func(want int) resource.TestCheckFunc {
-		return func(*terraform.State) error {
-			if got := e.emu.MintsFor(refresh); got != want {
-				return fmt.Errorf("%d mints, want %d", got, want)
+	for _, cache := range []struct{ name, setting string }{
+		{"token_cache_dir", "token_cache_dir = %q"},
+		{"token_cache_url", `token_cache_url = "file://%s"`},
+	} {
+		t.Run(cache.name, func(t *testing.T) {
+			e := newTestEnv(t)
+			refresh := e.refreshToken()
+			cacheLine := fmt.Sprintf(cache.setting, filepath.Join(t.TempDir(), "zoho-cache"))
+			cfg := func(minLifetime, echoName string) string {
+				return e.providerConfig(cacheLine, fmt.Sprintf("min_token_lifetime = %q", minLifetime)) +
+					ephemeralFrom(refresh) + echoAs(echoName)
 			}
-			return nil
-		}
+			mints := func(want int) resource.TestCheckFunc {
+				return func(*terraform.State) error {
+					if got := e.emu.MintsFor(refresh); got != want {
+						return fmt.Errorf("%d mints, want %d", got, want)
+					}
+					return nil
+				}
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   ephemeralCLIs,
+				Steps: []resource.TestStep{
+					{
+						Config:      cfg("1h", "too_long"),
+						ExpectError: errorText("Invalid Zoho Minimum Token Lifetime", "not shorter than the hour", `"15m"`),
+					},
+					// plan, apply and the checks' plans are separate
+					// configurations: together they mint once.
+					{Config: cfg("20m", "first"), Check: mints(1)},
+					{
+						// 15 minutes left is less than 20: a new token.
+						PreConfig: func() { e.clock.Advance(45 * time.Minute) },
+						Config:    cfg("20m", "renewed"),
+						ConfigStateChecks: []statecheck.StateCheck{
+							statecheck.ExpectKnownValue("echo.renewed", echoed("expires_in"), knownvalue.Int64Exact(3600)),
+						},
+						Check: mints(2),
+					},
+					{
+						// 15 minutes left is more than 5: the cached token serves.
+						PreConfig: func() { e.clock.Advance(45 * time.Minute) },
+						Config:    cfg("5m", "reused"),
+						ConfigStateChecks: []statecheck.StateCheck{
+							statecheck.ExpectKnownValue("echo.reused", echoed("expires_in"), knownvalue.Int64Exact(900)),
+						},
+						Check: mints(2),
+					},
+				},
+			})
+		})
 	}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: e.factories(),
-		TerraformVersionChecks:   ephemeralCLIs,
-		Steps: []resource.TestStep{
-			{
-				Config:      cfg("1h", "too_long"),
-				ExpectError: errorText("Invalid Zoho Minimum Token Lifetime", "not shorter than the hour", `"15m"`),
-			},
-			{Config: cfg("20m", "first"), Check: mints(1)},
-			{
-				// 15 minutes left is less than 20: a new token.
-				PreConfig: func() { e.clock.Advance(45 * time.Minute) },
-				Config:    cfg("20m", "renewed"),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("echo.renewed", echoed("expires_in"), knownvalue.Int64Exact(3600)),
-				},
-				Check: mints(2),
-			},
-			{
-				// 15 minutes left is more than 5: the cached token serves.
-				PreConfig: func() { e.clock.Advance(45 * time.Minute) },
-				Config:    cfg("5m", "reused"),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("echo.reused", echoed("expires_in"), knownvalue.Int64Exact(900)),
-				},
-				Check: mints(2),
-			},
-		},
-	})
 }

@@ -17,14 +17,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/objectstore/s3server"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/tokencache"
@@ -296,52 +291,4 @@ func TestAccCLI_sharedTokenCacheFailureIsAWarning(t *testing.T) {
 			}
 		})
 	}
-}
-
-// TestAccAccessTokenEphemeral_sharedCacheMinTokenLifetime: a shared entry is
-// reused only while it has min_token_lifetime left, across provider
-// processes.
-func TestAccAccessTokenEphemeral_sharedCacheMinTokenLifetime(t *testing.T) {
-	e := newTestEnv(t)
-	refresh := e.refreshToken()
-	url := "file://" + filepath.Join(t.TempDir(), "shared")
-	cfg := func(minLifetime, echoName string) string {
-		return e.providerConfig(fmt.Sprintf("token_cache_url = %q", url), fmt.Sprintf("min_token_lifetime = %q", minLifetime)) +
-			ephemeralFrom(refresh) + echoAs(echoName)
-	}
-	mints := func(want int) resource.TestCheckFunc {
-		return func(*terraform.State) error {
-			if got := e.emu.MintsFor(refresh); got != want {
-				return fmt.Errorf("%d mints, want %d", got, want)
-			}
-			return nil
-		}
-	}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: e.factories(),
-		TerraformVersionChecks:   ephemeralCLIs,
-		Steps: []resource.TestStep{
-			// plan, apply and the checks' plans are separate configurations:
-			// together they mint once.
-			{Config: cfg("20m", "first"), Check: mints(1)},
-			{
-				// 15 minutes left is less than 20: a new token, published.
-				PreConfig: func() { e.clock.Advance(45 * time.Minute) },
-				Config:    cfg("20m", "renewed"),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("echo.renewed", echoed("expires_in"), knownvalue.Int64Exact(3600)),
-				},
-				Check: mints(2),
-			},
-			{
-				// 15 minutes left is more than 5: the shared entry serves.
-				PreConfig: func() { e.clock.Advance(45 * time.Minute) },
-				Config:    cfg("5m", "reused"),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("echo.reused", echoed("expires_in"), knownvalue.Int64Exact(900)),
-				},
-				Check: mints(2),
-			},
-		},
-	})
 }
