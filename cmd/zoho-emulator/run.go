@@ -25,6 +25,7 @@ type config struct {
 	clientSecret string
 	scopes       string
 	stateFile    string
+	showVersion  bool
 }
 
 // usageError is a command-line mistake the flag package has already
@@ -41,6 +42,7 @@ func parseFlags(args []string, output io.Writer) (config, error) {
 	fs.StringVar(&cfg.clientSecret, "client-secret", "", "Self Client secret (generated when empty)")
 	fs.StringVar(&cfg.scopes, "scopes", defaultScopes, "comma-separated scopes shown in the example command")
 	fs.StringVar(&cfg.stateFile, "state-file", "", "write the accounts URL, client id and secret here as JSON (mode 0600) once listening; removed on exit")
+	fs.BoolVar(&cfg.showVersion, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, err
@@ -64,6 +66,10 @@ func parseFlags(args []string, output io.Writer) (config, error) {
 func run(ctx context.Context, args []string, stderr io.Writer, ready func(state)) error {
 	cfg, err := parseFlags(args, stderr)
 	if err != nil {
+		return err
+	}
+	if cfg.showVersion {
+		_, err := fmt.Fprintf(stderr, "zoho-emulator %s\n", version)
 		return err
 	}
 	ln, err := listenLoopback(cfg.listen)

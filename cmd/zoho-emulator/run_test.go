@@ -211,3 +211,11 @@ func wantCurrentUser(t *testing.T, apiDomain, accessToken string) {
 		t.Fatalf("GET %s: %d, want 200", req.URL, resp.StatusCode)
 	}
 }
+
+func TestRunPrintsItsVersion(t *testing.T) {
+	var out strings.Builder
+	err := run(context.Background(), []string{"-version"}, &out, func(state) { t.Error("run started listening") })
+	if err != nil || out.String() != "zoho-emulator "+version+"\n" {
+		t.Fatalf("run(-version) = %v, printed %q", err, out.String())
+	}
+}
