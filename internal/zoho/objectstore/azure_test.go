@@ -7,20 +7,26 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/tokencache"
 )
 
-// fakeAzure speaks the part of the Blob service REST API the Azure SDK uses
-// for our four operations (Put Blob, Get Blob, Delete Blob) in the local
-// emulator's path style (/account/container/blob), enforces If-None-Match:
-// * under a lock, and records every request. It checks our use of the
-// library and what the library sends; it is not Azure Storage.
+// fakeAzure speaks the part of the Blob service REST API our client uses
+// (Put Blob, Get Blob, Delete Blob) in the local emulator's path style
+// (/account/container/blob), enforces If-None-Match: * under a lock, and
+// records every request. It checks what our client sends; it is not Azure
+// Storage. (The Shared Key signature itself was checked against the Azure
+// SDK's signer when the client was written: same Authorization for Put,
+// Get and Delete Blob.)
 type fakeAzure struct {
 	mu       sync.Mutex
 	blobs    map[string][]byte
@@ -101,8 +107,8 @@ func (f *fakeAzure) takeRequests() []string {
 	return r
 }
 
-// startFakeAzure points gocloud's azureblob at the fake through its
-// documented local-emulator environment, with a shared key (Azurite's
+// startFakeAzure points the azblob:// backend at the fake through the
+// local-emulator environment gocloud's azureblob documented, with a shared key (Azurite's
 // published development key).
 func startFakeAzure(t *testing.T) *fakeAzure {
 	fake := &fakeAzure{blobs: map[string][]byte{}}
@@ -123,7 +129,7 @@ func startFakeAzure(t *testing.T) *fakeAzure {
 	return fake
 }
 
-// The azblob:// backend through gocloud's azureblob and the Azure SDK.
+// The azblob:// backend against the fake, with a shared key.
 func TestAzure_fake(t *testing.T) {
 	fake := startFakeAzure(t)
 	testConformance(t, func(t *testing.T, prefix string) tokencache.Store {
@@ -216,4 +222,70 @@ func TestAzure_openWithoutAccountOrCredentials(t *testing.T) {
 		t.Fatalf("Read without a credential: %v, want a failure that is not a miss", err)
 	}
 	t.Logf("no credential: %v", err)
+}
+
+// fakeCredential is an azcore.TokenCredential that counts its calls.
+type fakeCredential struct {
+	mu     sync.Mutex
+	calls  int
+	scopes []string
+}
+
+func (c *fakeCredential) GetToken(_ context.Context, o policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.calls++
+	c.scopes = o.Scopes
+	return azcore.AccessToken{Token: fmt.Sprintf("bearer-token-%d", c.calls), ExpiresOn: time.Now().Add(time.Hour)}, nil
+}
+
+// With DefaultAzureCredential's token (here a stand-in credential), every
+// request carries it as a bearer token for Azure Storage's scope, the
+// token is asked for once while it is valid, and a refusal does not repeat
+// it.
+func TestAzure_bearerToken(t *testing.T) {
+	fake := &fakeAzure{blobs: map[string][]byte{}}
+	var mu sync.Mutex
+	var auth []string
+	deny := false
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		auth = append(auth, r.Header.Get("Authorization")+" "+r.Header.Get("x-ms-version"))
+		d := deny
+		mu.Unlock()
+		if d {
+			azureError(w, http.StatusForbidden, "AuthorizationPermissionMismatch", "This request is not authorized to perform this operation using this permission.")
+			return
+		}
+		fake.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	cred := &fakeCredential{}
+	loc, err := Parse("azblob://tokens/ci")
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := &azureAPI{client: srv.Client(), account: "devstoreaccount1", token: &azureTokens{cred: cred},
+		container: url.URL{Scheme: "http", Host: strings.TrimPrefix(srv.URL, "http://"), Path: "/devstoreaccount1/tokens"}}
+	s := newObjectStore(api, loc)
+	ctx := context.Background()
+	mustWrite(t, s, entry, []byte("sealed"))
+	expectContent(t, s, entry, []byte("sealed"))
+	want := "Bearer bearer-token-1 " + azureVersion
+	mu.Lock()
+	defer mu.Unlock()
+	if len(auth) != 2 || auth[0] != want || auth[1] != want {
+		t.Errorf("requests carried %q, want twice %q", auth, want)
+	}
+	if cred.calls != 1 || len(cred.scopes) != 1 || cred.scopes[0] != "https://storage.azure.com/.default" {
+		t.Errorf("credential asked %d times for %q, want once for https://storage.azure.com/.default", cred.calls, cred.scopes)
+	}
+	deny = true
+	mu.Unlock()
+	_, err = s.Read(ctx, entry, 10)
+	mu.Lock()
+	wantErr := "read " + entry + " in azblob://tokens/ci: HTTP 403 AuthorizationPermissionMismatch"
+	if err == nil || err.Error() != wantErr {
+		t.Errorf("Read refused: %v\nwant: %s", err, wantErr)
+	}
 }

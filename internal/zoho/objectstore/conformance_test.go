@@ -191,9 +191,6 @@ func testConformance(t *testing.T, open opener) {
 		if _, ok := s.(*fileStore); ok {
 			t.Skip("the file system does not take a context")
 		}
-		if b, ok := s.(*blobStore); ok && b.where == memWhere {
-			t.Skip("memblob does not look at the context")
-		}
 		_, err := s.Read(ctx, entry, 10)
 		if !errors.Is(err, context.Canceled) || errors.Is(err, tokencache.ErrNotExist) {
 			t.Errorf("Read with a canceled context: %v, want context.Canceled", err)

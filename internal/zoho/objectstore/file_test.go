@@ -1,6 +1,7 @@
 package objectstore
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/url"
@@ -8,9 +9,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
-
-	"gocloud.dev/blob/memblob"
 
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/tokencache"
 )
@@ -26,18 +26,54 @@ func TestFile(t *testing.T) {
 	})
 }
 
-// The blob-backed store's own logic (prefixes, names, error marks) on
-// gocloud's in-memory bucket, which does IfNotExist under a lock.
-const memWhere = "mem://memory"
-
-func TestBlobStore_memblob(t *testing.T) {
-	b := memblob.OpenBucket(nil)
-	t.Cleanup(func() { _ = b.Close() })
+// The cloud stores' shared logic (prefixes, names, error marks) on an
+// in-memory objectAPI that answers as the stores do.
+func TestObjectStore_memory(t *testing.T) {
+	api := &memAPI{objects: map[string][]byte{}}
 	testConformance(t, func(t *testing.T, prefix string) tokencache.Store {
-		s := newBlobStore(b, &Location{scheme: schemeS3, bucket: "memory", prefix: "conformance/" + prefix})
-		s.where = memWhere
-		return s
+		return newObjectStore(api, &Location{scheme: schemeS3, bucket: "memory", prefix: "conformance/" + prefix})
 	})
+}
+
+type memAPI struct {
+	mu      sync.Mutex
+	objects map[string][]byte
+}
+
+func (m *memAPI) get(ctx context.Context, key string, limit int64) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	data, ok := m.objects[key]
+	if !ok {
+		return nil, &failure{kind: tokencache.ErrNotExist, cause: errors.New("no such key")}
+	}
+	return bytes.Clone(data[:min(int64(len(data)), limit)]), nil
+}
+
+func (m *memAPI) put(ctx context.Context, key string, data []byte, ifAbsent bool) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if _, ok := m.objects[key]; ok && ifAbsent {
+		return &failure{kind: tokencache.ErrExist, cause: errors.New("exists")}
+	}
+	m.objects[key] = bytes.Clone(data)
+	return nil
+}
+
+func (m *memAPI) remove(ctx context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	delete(m.objects, key)
+	return nil
 }
 
 func TestFile_createsDirectory(t *testing.T) {

@@ -5,10 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"mime"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,86 +16,83 @@ import (
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/tokencache"
 )
 
-// fakeGCS speaks the part of the Cloud Storage JSON and XML APIs the Go
-// client uses for our four operations (multipart upload, media GET,
-// object DELETE), with ifGenerationMatch=0 enforced under a lock, and
-// records every request. It checks our use of the library and what the
-// library sends; it is not Cloud Storage.
+// fakeGCS speaks the part of the Cloud Storage JSON API our client uses
+// (media download, media upload, object DELETE), with ifGenerationMatch=0
+// enforced under a lock and Cloud Storage's error documents, and records
+// every request as "METHOD escaped-path?query". It checks what our client
+// sends; it is not Cloud Storage.
 type fakeGCS struct {
 	mu       sync.Mutex
 	objects  map[string][]byte // "bucket/name"
+	buckets  map[string]bool
 	gen      int64
-	requests []string // "METHOD path?query" with the query's ifGenerationMatch only
+	requests []string
 }
 
 func (f *fakeGCS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	cond := ""
-	if v, ok := r.URL.Query()["ifGenerationMatch"]; ok {
-		cond = " ifGenerationMatch=" + strings.Join(v, ",")
+	rec := r.Method + " " + r.URL.EscapedPath()
+	if r.URL.RawQuery != "" {
+		rec += "?" + r.URL.Query().Encode() // sorted
 	}
-	f.requests = append(f.requests, r.Method+" "+r.URL.Path+cond)
+	if a := r.Header.Get("Authorization"); a != "" {
+		rec += " (" + a + ")"
+	}
+	f.requests = append(f.requests, rec)
+	const objects, uploads = "/storage/v1/b/", "/upload/storage/v1/b/"
 	switch {
-	case r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/upload/storage/v1/b/"):
-		f.upload(w, r)
-	case r.Method == http.MethodDelete && strings.HasPrefix(r.URL.Path, "/storage/v1/b/"):
-		bucket, name, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/storage/v1/b/"), "/o/")
+	case r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, uploads) && strings.HasSuffix(r.URL.Path, "/o"):
+		f.upload(w, r, strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, uploads), "/o"))
+	case strings.HasPrefix(r.URL.EscapedPath(), objects):
+		// The object name is one path segment, its slashes escaped.
+		bucket, escaped, ok := strings.Cut(strings.TrimPrefix(r.URL.EscapedPath(), objects), "/o/")
+		name, err := url.PathUnescape(escaped)
+		if !ok || err != nil || strings.Contains(escaped, "/") {
+			gcsError(w, http.StatusBadRequest, "not an object path: "+r.URL.EscapedPath())
+			return
+		}
+		if !f.buckets[bucket] {
+			gcsError(w, http.StatusNotFound, "The specified bucket does not exist.")
+			return
+		}
 		key := bucket + "/" + name
-		if _, ok := f.objects[key]; !ok {
+		data, exists := f.objects[key]
+		switch {
+		case !exists && (r.Method == http.MethodGet || r.Method == http.MethodDelete):
 			gcsError(w, http.StatusNotFound, "No such object: "+key)
-			return
+		case r.Method == http.MethodGet && r.URL.Query().Get("alt") == "media":
+			w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+			w.Header().Set("X-Goog-Generation", strconv.FormatInt(f.gen, 10))
+			_, _ = w.Write(data)
+		case r.Method == http.MethodDelete:
+			delete(f.objects, key)
+			w.WriteHeader(http.StatusNoContent)
+		default:
+			gcsError(w, http.StatusNotImplemented, "not in the fake: "+r.Method+" "+r.URL.String())
 		}
-		delete(f.objects, key)
-		w.WriteHeader(http.StatusNoContent)
-	case r.Method == http.MethodGet:
-		// The client reads media through the XML API: GET /bucket/name.
-		key := strings.TrimPrefix(r.URL.Path, "/")
-		data, ok := f.objects[key]
-		if !ok {
-			w.WriteHeader(http.StatusNotFound)
-			return
-		}
-		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
-		w.Header().Set("X-Goog-Generation", strconv.FormatInt(f.gen, 10))
-		_, _ = w.Write(data)
 	default:
 		gcsError(w, http.StatusNotImplemented, "not in the fake: "+r.Method+" "+r.URL.Path)
 	}
 }
 
-func (f *fakeGCS) upload(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Query().Get("uploadType") != "multipart" {
-		gcsError(w, http.StatusNotImplemented, "only multipart uploads are in the fake")
+func (f *fakeGCS) upload(w http.ResponseWriter, r *http.Request, bucket string) {
+	q := r.URL.Query()
+	if q.Get("uploadType") != "media" || q.Get("name") == "" {
+		gcsError(w, http.StatusNotImplemented, "only media uploads with a name are in the fake")
 		return
 	}
-	bucket := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/upload/storage/v1/b/"), "/o")
-	_, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if !f.buckets[bucket] {
+		gcsError(w, http.StatusNotFound, "The specified bucket does not exist.")
+		return
+	}
+	data, err := io.ReadAll(r.Body)
 	if err != nil {
 		gcsError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	mr := multipart.NewReader(r.Body, params["boundary"])
-	var meta struct {
-		Name string `json:"name"`
-	}
-	part, err := mr.NextPart()
-	if err == nil {
-		err = json.NewDecoder(part).Decode(&meta)
-	}
-	var data []byte
-	if err == nil {
-		part, err = mr.NextPart()
-		if err == nil {
-			data, err = io.ReadAll(part)
-		}
-	}
-	if err != nil {
-		gcsError(w, http.StatusBadRequest, "multipart body: "+err.Error())
-		return
-	}
-	key := bucket + "/" + meta.Name
-	if _, exists := f.objects[key]; exists && r.URL.Query().Get("ifGenerationMatch") == "0" {
+	key := bucket + "/" + q.Get("name")
+	if _, exists := f.objects[key]; exists && q.Get("ifGenerationMatch") == "0" {
 		gcsError(w, http.StatusPreconditionFailed, "At least one of the pre-conditions you specified did not hold.")
 		return
 	}
@@ -104,14 +100,15 @@ func (f *fakeGCS) upload(w http.ResponseWriter, r *http.Request) {
 	f.objects[key] = data
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{
-		"bucket": bucket, "name": meta.Name, "generation": strconv.FormatInt(f.gen, 10), "size": strconv.Itoa(len(data)),
+		"bucket": bucket, "name": q.Get("name"), "generation": strconv.FormatInt(f.gen, 10), "size": strconv.Itoa(len(data)),
 	})
 }
 
 func gcsError(w http.ResponseWriter, code int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": code, "message": msg}})
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": code, "message": msg,
+		"errors": []any{map[string]any{"message": msg, "domain": "global"}}}})
 }
 
 func (f *fakeGCS) takeRequests() []string {
@@ -122,13 +119,18 @@ func (f *fakeGCS) takeRequests() []string {
 	return r
 }
 
-// The gs:// backend through gocloud's gcsblob and Google's client, pointed
-// at fakeGCS with STORAGE_EMULATOR_HOST.
-func TestGCS_fake(t *testing.T) {
-	fake := &fakeGCS{objects: map[string][]byte{}}
+func startFakeGCS(t *testing.T) *fakeGCS {
+	fake := &fakeGCS{objects: map[string][]byte{}, buckets: map[string]bool{"zoho-cache": true}}
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	t.Setenv("STORAGE_EMULATOR_HOST", strings.TrimPrefix(srv.URL, "http://"))
+	return fake
+}
+
+// The gs:// backend pointed at fakeGCS with STORAGE_EMULATOR_HOST, which
+// sends no credentials.
+func TestGCS_fake(t *testing.T) {
+	fake := startFakeGCS(t)
 	testConformance(t, func(t *testing.T, prefix string) tokencache.Store {
 		return openURL(t, "gs://zoho-cache/conformance/"+prefix)
 	})
@@ -138,29 +140,56 @@ func TestGCS_fake(t *testing.T) {
 	ctx := context.Background()
 	s := openURL(t, "gs://zoho-cache/ci")
 	fake.takeRequests()
-	const obj = "/zoho-cache/o"
+	const (
+		object = "/storage/v1/b/zoho-cache/o/ci%2F"
+		upload = "POST /upload/storage/v1/b/zoho-cache/o?"
+	)
 	steps := []struct {
-		do   func() error
-		want string
+		do      func() error
+		wantErr error
+		want    string
 	}{
-		{func() error { _, err := s.Read(ctx, entry, 10); return err }, "GET /zoho-cache/ci/" + entry},
-		{func() error { return s.CreateIfAbsent(ctx, lease, nil) }, "POST /upload/storage/v1/b" + obj + " ifGenerationMatch=0"},
-		{func() error { return s.CreateIfAbsent(ctx, lease, nil) }, "POST /upload/storage/v1/b" + obj + " ifGenerationMatch=0"},
-		{func() error { return s.Write(ctx, entry, []byte("sealed")) }, "POST /upload/storage/v1/b" + obj},
-		{func() error { _, err := s.Read(ctx, entry, 10); return err }, "GET /zoho-cache/ci/" + entry},
-		{func() error { return s.Delete(ctx, lease) }, "DELETE /storage/v1/b/zoho-cache/o/ci/" + lease},
-		{func() error { return s.Delete(ctx, lease) }, "DELETE /storage/v1/b/zoho-cache/o/ci/" + lease},
+		{func() error { _, err := s.Read(ctx, entry, 10); return err }, tokencache.ErrNotExist, "GET " + object + entry + "?alt=media"},
+		{func() error { return s.CreateIfAbsent(ctx, lease, nil) }, nil, upload + "ifGenerationMatch=0&name=ci%2F" + lease + "&uploadType=media"},
+		{func() error { return s.CreateIfAbsent(ctx, lease, nil) }, tokencache.ErrExist, upload + "ifGenerationMatch=0&name=ci%2F" + lease + "&uploadType=media"},
+		{func() error { return s.Write(ctx, entry, []byte("sealed")) }, nil, upload + "name=ci%2F" + entry + "&uploadType=media"},
+		{func() error { _, err := s.Read(ctx, entry, 10); return err }, nil, "GET " + object + entry + "?alt=media"},
+		{func() error { return s.Delete(ctx, lease) }, nil, "DELETE " + object + lease},
+		{func() error { return s.Delete(ctx, lease) }, nil, "DELETE " + object + lease},
 	}
-	wantErr := []error{tokencache.ErrNotExist, nil, tokencache.ErrExist, nil, nil, nil, nil}
 	for i, st := range steps {
 		err := st.do()
-		if (wantErr[i] == nil) != (err == nil) || wantErr[i] != nil && !errors.Is(err, wantErr[i]) {
-			t.Errorf("step %d: %v, want %v", i, err, wantErr[i])
+		if (st.wantErr == nil) != (err == nil) || st.wantErr != nil && !errors.Is(err, st.wantErr) {
+			t.Errorf("step %d: %v, want %v", i, err, st.wantErr)
 		}
 		got := fake.takeRequests()
 		if len(got) != 1 || got[0] != st.want {
 			t.Errorf("step %d sent %q, want exactly [%q]", i, got, st.want)
 		}
+	}
+}
+
+// A missing bucket and a denial are failures, not misses, and say what
+// Cloud Storage said.
+func TestGCS_failures(t *testing.T) {
+	startFakeGCS(t)
+	s := openURL(t, "gs://no-such-bucket/ci")
+	_, err := s.Read(context.Background(), entry, 10)
+	want := "read " + entry + " in gs://no-such-bucket/ci: HTTP 404: The specified bucket does not exist."
+	if err == nil || errors.Is(err, tokencache.ErrNotExist) || err.Error() != want {
+		t.Errorf("Read from a missing bucket: %v\nwant: %s (and not a miss)", err, want)
+	}
+
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		gcsError(w, http.StatusForbidden, "ci@example.iam.gserviceaccount.com does not have storage.objects.create access to the Google Cloud Storage object.")
+	}))
+	t.Cleanup(srv.Close)
+	t.Setenv("STORAGE_EMULATOR_HOST", srv.URL)
+	s = openURL(t, "gs://zoho-cache/ci")
+	err = s.CreateIfAbsent(context.Background(), lease, nil)
+	want = "create " + lease + " in gs://zoho-cache/ci: HTTP 403: ci@example.iam.gserviceaccount.com does not have storage.objects.create access to the Google Cloud Storage object."
+	if err == nil || errors.Is(err, tokencache.ErrExist) || err.Error() != want {
+		t.Errorf("CreateIfAbsent denied: %v\nwant: %s (and not a lost race)", err, want)
 	}
 }
 

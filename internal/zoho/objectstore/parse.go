@@ -362,8 +362,7 @@ func (l *Location) setAzureParams(q url.Values) error {
 
 var accountName = regexp.MustCompile(`^[a-z0-9]{3,24}$`)
 
-// The Azure clouds' blob domains (gocloud's azureblob.AllowedStorageDomains,
-// copied so Parse stays free of the Azure SDK).
+// The Azure clouds' blob domains (those gocloud's azureblob allowed).
 var azureDomains = map[string]bool{
 	"blob.core.windows.net":       true,
 	"blob.core.usgovcloudapi.net": true,
