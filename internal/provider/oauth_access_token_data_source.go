@@ -59,7 +59,7 @@ func (d *accessTokenDataSource) Configure(_ context.Context, req datasource.Conf
 
 func (d *accessTokenDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m accessTokenModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Config, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -70,5 +70,5 @@ func (d *accessTokenDataSource) Read(ctx context.Context, req datasource.ReadReq
 	}
 	ctx = alsoMasking(ctx, minted.token.AccessToken)
 	m.fill(ctx, minted.token, d.data.now())
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &m)...)
 }

@@ -93,7 +93,7 @@ func (r *accessTokenEphemeral) Configure(_ context.Context, req ephemeral.Config
 
 func (r *accessTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
 	var m accessTokenEphemeralModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Config, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -113,7 +113,7 @@ func (r *accessTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 				"on this run, and most providers refuse them. Create the refresh token first: keep it in a configuration of its own "+
 				"and pass it in through an ephemeral variable, or apply it alone once (-target=zoho_oauth_refresh_token.<name>).", unknown))
 		m.unknownResults()
-		resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
+		resp.Diagnostics.Append(setModel(ctx, &resp.Result, &m)...)
 		return
 	}
 	revoke := m.RevokeOnClose.ValueBool()
@@ -130,7 +130,7 @@ func (r *accessTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 	ctx = alsoMasking(ctx, minted.token.AccessToken)
 	now := r.data.now()
 	m.fill(ctx, minted.token, now)
-	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.Result, &m)...)
 
 	private := handedOut{AccountsURL: minted.endpoint.accountsURL, ExpiresAt: minted.token.ExpiresAt}
 	if revoke {

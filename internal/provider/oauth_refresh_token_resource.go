@@ -178,8 +178,8 @@ func (r *refreshTokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 		return
 	}
 	var cfg, plan refreshTokenModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Config, &cfg)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Plan, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -207,13 +207,13 @@ func (r *refreshTokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 	}
 	plan.AccountsURL = types.StringValue(ep.accountsURL)
 	plan.ClientID = types.StringValue(ep.clientID)
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.Plan, &plan)...)
 }
 
 func (r *refreshTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan, cfg refreshTokenModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Plan, &plan)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Config, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -245,7 +245,7 @@ func (r *refreshTokenResource) Create(ctx context.Context, req resource.CreateRe
 	plan.CreatedAt = types.StringValue(r.data.now().UTC().Format(time.RFC3339))
 	plan.Scopes = scopesValue(tok.Scopes)
 	// State is set at once: a refresh token Zoho issued must never be lost.
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
 	tflog.Info(ctx, "created Zoho refresh token", map[string]any{"id": plan.ID.ValueString(), "accounts_url": ep.accountsURL, "api_domain": tok.APIDomain})
 }
 
@@ -257,16 +257,16 @@ func (r *refreshTokenResource) Read(context.Context, resource.ReadRequest, *reso
 // (revoke_on_destroy, redirect_uri); everything else replaces it.
 func (r *refreshTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan refreshTokenModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Plan, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
 }
 
 func (r *refreshTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state refreshTokenModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -327,7 +327,7 @@ func (r *refreshTokenResource) ImportState(ctx context.Context, req resource.Imp
 		RevokeOnDestroy: types.BoolValue(true),
 		CreatedAt:       types.StringNull(),
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &state)...)
 }
 
 // versionChanged replaces the token only when grant_code_wo_version goes from
