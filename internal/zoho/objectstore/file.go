@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/safefile"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/tokencache"
 )
 
@@ -61,7 +62,7 @@ func (s *fileStore) Read(_ context.Context, name string, limit int64) ([]byte, e
 	if err != nil {
 		return nil, err
 	}
-	f, err := openObject(p)
+	f, err := safefile.Open(p)
 	if err != nil {
 		return nil, s.fail("read", name, err)
 	}

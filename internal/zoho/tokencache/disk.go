@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
+	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/safefile"
 )
 
 const (
@@ -57,7 +58,7 @@ func (d disk) path(id string) string {
 // the file, nor is a directory at the path: both stay.
 func (d disk) read(key Key, id string, now time.Time) *zoho.Token {
 	path := d.path(id)
-	f, err := openEntry(path)
+	f, err := safefile.Open(path)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
 			d.discard(path, nil) // removes a symlink there, nothing else

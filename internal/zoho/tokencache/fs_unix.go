@@ -9,14 +9,6 @@ import (
 	"syscall"
 )
 
-// openEntry opens an entry for reading without following a symlink at its
-// path (the open fails instead: ELOOP on Linux) and without blocking on a
-// named pipe (the open returns at once, and the caller's fstat rejects the
-// pipe before any read). O_NONBLOCK changes nothing for a regular file.
-func openEntry(path string) (*os.File, error) {
-	return os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
-}
-
 // dirProblem says what makes an existing directory unfit for the cache, or ""
 // when it is fit: another owner, or write access for the group or others.
 func dirProblem(fi fs.FileInfo) string {
