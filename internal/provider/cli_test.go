@@ -12,6 +12,27 @@ import (
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
 )
 
+// ciJobConfig is a CI job's configuration: the ephemeral access token is
+// opened by the plan and by the apply (separate provider processes), and
+// the apply's provisioner uses it.
+const ciJobConfig = `
+variable "refresh_token" {
+  type      = string
+  sensitive = true
+}
+
+ephemeral "zoho_oauth_access_token" "t" {
+  refresh_token = var.refresh_token
+}
+
+resource "terraform_data" "call" {
+  provisioner "local-exec" {
+    command     = "test -n \"$ZOHO_AUTHORIZATION\""
+    environment = { ZOHO_AUTHORIZATION = ephemeral.zoho_oauth_access_token.t.authorization_header }
+  }
+}
+`
+
 // TestAccCLI_planThenApplyMintsOnceWithTokenCache runs what a CI pipeline
 // runs, as separate CLI processes: `plan -out` then `apply <plan>`. Each is
 // its own provider process, so without token_cache_dir each mints an access
@@ -36,23 +57,7 @@ func TestAccCLI_planThenApplyMintsOnceWithTokenCache(t *testing.T) {
 				t.Fatal(err)
 			}
 			work, cacheDir := t.TempDir(), filepath.Join(t.TempDir(), "tokens")
-			writeFile(t, filepath.Join(work, "main.tf"), requiredProviders("zoho")+`
-variable "refresh_token" {
-  type      = string
-  sensitive = true
-}
-
-ephemeral "zoho_oauth_access_token" "t" {
-  refresh_token = var.refresh_token
-}
-
-resource "terraform_data" "call" {
-  provisioner "local-exec" {
-    command     = "test -n \"$ZOHO_AUTHORIZATION\""
-    environment = { ZOHO_AUTHORIZATION = ephemeral.zoho_oauth_access_token.t.authorization_header }
-  }
-}
-`)
+			writeFile(t, filepath.Join(work, "main.tf"), requiredProviders("zoho")+ciJobConfig)
 			vars := map[string]string{
 				"TF_VAR_refresh_token": refresh, envAccountsURL: url, envClientID: client.ID, envClientSecret: client.Secret,
 			}

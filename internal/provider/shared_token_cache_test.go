@@ -26,27 +26,6 @@ import (
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
 )
 
-// A CI job: the access token is used in plan (by a data source reading
-// nothing but its presence) and in apply (a provisioner), as a pipeline's
-// plan job and apply job would.
-const ciJobConfig = `
-variable "refresh_token" {
-  type      = string
-  sensitive = true
-}
-
-ephemeral "zoho_oauth_access_token" "t" {
-  refresh_token = var.refresh_token
-}
-
-resource "terraform_data" "call" {
-  provisioner "local-exec" {
-    command     = "test -n \"$ZOHO_AUTHORIZATION\""
-    environment = { ZOHO_AUTHORIZATION = ephemeral.zoho_oauth_access_token.t.authorization_header }
-  }
-}
-`
-
 // fleet is a Zoho emulator, one client and refresh token, and the CLI.
 type fleet struct {
 	ctx       context.Context
