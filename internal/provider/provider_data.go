@@ -76,6 +76,9 @@ func openTokenCache(s providerSettings, now func() time.Time) (*tokencache.Cache
 		},
 	}
 	if loc := s.tokenCacheURL.value; loc != nil {
+		// Not bounded here: a cloud's credential source may keep this context
+		// for every later token fetch (x/oauth2/google does); each request is
+		// bounded by the caller's context instead.
 		store, err := objectstore.Open(context.Background(), loc)
 		if err != nil {
 			addSharedCacheWarning(&diags, s.tokenCacheURL, err)
