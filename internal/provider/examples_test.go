@@ -258,8 +258,9 @@ func runCI(x *exampleRun) {
 	x.destroy(dir)
 }
 
-// runCIFleet runs ci.sh as two jobs on two fresh runners (own HOME and
-// working copy) that share nothing but the S3 bucket of token_cache_url: a
+// runCIFleet runs ci.sh as two jobs on two fresh runners (own HOME,
+// RUNNER_TEMP and working copy) that share nothing but the S3 bucket of
+// token_cache_url: a
 // real S3-compatible server (SeaweedFS), reached with the runner's AWS
 // credentials from the environment.
 func runCIFleet(x *exampleRun) {
@@ -279,7 +280,7 @@ func runCIFleet(x *exampleRun) {
 	for _, runner := range []string{"runner-1", "runner-2"} {
 		dir := runner + "/examples/use-cases/ci-fleet"
 		x.copyTo("examples/use-cases/ci-fleet", dir)
-		x.env["HOME"] = x.t.TempDir()
+		x.env["HOME"], x.env["RUNNER_TEMP"] = x.t.TempDir(), x.t.TempDir()
 		x.script(dir, dir+"/ci.sh", "")
 		x.expectOutput(dir, "crm_user_name", emulatedUserName)
 	}

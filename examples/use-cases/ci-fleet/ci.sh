@@ -16,6 +16,10 @@ export ZOHO_DATA_CENTER=eu
 # AWS_* / GOOGLE_* / AZURE_* variables) grants access: no key in the URL.
 export ZOHO_TOKEN_CACHE_URL="$CI_ZOHO_TOKEN_CACHE_URL"
 
+# Private to this job: the apply finds the plan's token here, without asking
+# the store again.
+export ZOHO_TOKEN_CACHE_DIR="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/zoho-token-cache"
+
 tofu init -input=false
 tofu plan -input=false -out plan
 tofu apply -input=false plan
