@@ -144,11 +144,7 @@ func TestAzure_fake(t *testing.T) {
 	const base = "/devstoreaccount1/tokens/ci/"
 	for _, existErr := range []int{http.StatusConflict, http.StatusPreconditionFailed} {
 		fake.existErr = existErr
-		steps := []struct {
-			do      func() error
-			wantErr error
-			want    string
-		}{
+		checkRequests(t, fmt.Sprintf("existing blob answers %d, ", existErr), []requestStep{
 			{func() error { _, err := s.Read(ctx, entry, 10); return err }, tokencache.ErrNotExist, "GET " + base + entry},
 			{func() error { return s.CreateIfAbsent(ctx, lease, nil) }, nil, "PUT " + base + lease + " If-None-Match: *"},
 			{func() error { return s.CreateIfAbsent(ctx, lease, nil) }, tokencache.ErrExist, "PUT " + base + lease + " If-None-Match: *"},
@@ -157,17 +153,7 @@ func TestAzure_fake(t *testing.T) {
 			{func() error { return s.Delete(ctx, lease) }, nil, "DELETE " + base + lease},
 			{func() error { return s.Delete(ctx, lease) }, nil, "DELETE " + base + lease},
 			{func() error { return s.Delete(ctx, entry) }, nil, "DELETE " + base + entry},
-		}
-		for i, st := range steps {
-			err := st.do()
-			if (st.wantErr == nil) != (err == nil) || st.wantErr != nil && !errors.Is(err, st.wantErr) {
-				t.Errorf("existing blob answers %d, step %d: %v, want %v", existErr, i, err, st.wantErr)
-			}
-			got := fake.takeRequests()
-			if len(got) != 1 || got[0] != st.want {
-				t.Errorf("existing blob answers %d, step %d sent %q, want exactly [%q]", existErr, i, got, st.want)
-			}
-		}
+		}, fake.takeRequests)
 	}
 }
 

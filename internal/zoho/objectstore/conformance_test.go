@@ -229,3 +229,28 @@ func openURL(t *testing.T, raw string) tokencache.Store {
 	}
 	return s
 }
+
+// requestStep is one Store call of a request-shape test, the error it must
+// return (nil, ErrNotExist, ErrExist) and the one request it must send.
+type requestStep struct {
+	do      func() error
+	wantErr error
+	want    string
+}
+
+// checkRequests runs steps in order against a fake whose takeRequests
+// returns what reached it since the last call, and checks each step sent
+// exactly its one request.
+func checkRequests(t *testing.T, label string, steps []requestStep, takeRequests func() []string) {
+	t.Helper()
+	for i, st := range steps {
+		err := st.do()
+		if (st.wantErr == nil) != (err == nil) || st.wantErr != nil && !errors.Is(err, st.wantErr) {
+			t.Errorf("%sstep %d: %v, want %v", label, i, err, st.wantErr)
+		}
+		got := takeRequests()
+		if len(got) != 1 || got[0] != st.want {
+			t.Errorf("%sstep %d sent %q, want exactly [%q]", label, i, got, st.want)
+		}
+	}
+}

@@ -144,11 +144,7 @@ func TestGCS_fake(t *testing.T) {
 		object = "/storage/v1/b/zoho-cache/o/ci%2F"
 		upload = "POST /upload/storage/v1/b/zoho-cache/o?"
 	)
-	steps := []struct {
-		do      func() error
-		wantErr error
-		want    string
-	}{
+	checkRequests(t, "", []requestStep{
 		{func() error { _, err := s.Read(ctx, entry, 10); return err }, tokencache.ErrNotExist, "GET " + object + entry + "?alt=media"},
 		{func() error { return s.CreateIfAbsent(ctx, lease, nil) }, nil, upload + "ifGenerationMatch=0&name=ci%2F" + lease + "&uploadType=media"},
 		{func() error { return s.CreateIfAbsent(ctx, lease, nil) }, tokencache.ErrExist, upload + "ifGenerationMatch=0&name=ci%2F" + lease + "&uploadType=media"},
@@ -156,17 +152,7 @@ func TestGCS_fake(t *testing.T) {
 		{func() error { _, err := s.Read(ctx, entry, 10); return err }, nil, "GET " + object + entry + "?alt=media"},
 		{func() error { return s.Delete(ctx, lease) }, nil, "DELETE " + object + lease},
 		{func() error { return s.Delete(ctx, lease) }, nil, "DELETE " + object + lease},
-	}
-	for i, st := range steps {
-		err := st.do()
-		if (st.wantErr == nil) != (err == nil) || st.wantErr != nil && !errors.Is(err, st.wantErr) {
-			t.Errorf("step %d: %v, want %v", i, err, st.wantErr)
-		}
-		got := fake.takeRequests()
-		if len(got) != 1 || got[0] != st.want {
-			t.Errorf("step %d sent %q, want exactly [%q]", i, got, st.want)
-		}
-	}
+	}, fake.takeRequests)
 }
 
 // A missing bucket and a denial are failures, not misses, and say what
