@@ -12,7 +12,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/objectstore/s3server"
+	"github.com/cd40c554/terraform-provider-zoho/internal/testsupport/s3server"
 )
 
 const (

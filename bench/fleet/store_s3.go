@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/objectstore/s3server"
+	"github.com/cd40c554/terraform-provider-zoho/internal/testsupport/s3server"
 )
 
 // s3Store is a SeaweedFS server seen through a counting proxy: the jobs'

@@ -34,7 +34,7 @@ import (
 	"time"
 
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
-	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/objectstore/s3server"
+	"github.com/cd40c554/terraform-provider-zoho/internal/testsupport/s3server"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
 )
 

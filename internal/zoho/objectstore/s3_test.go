@@ -19,7 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/objectstore/s3server"
+	"github.com/cd40c554/terraform-provider-zoho/internal/testsupport/s3server"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/tokencache"
 )
 
