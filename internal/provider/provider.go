@@ -50,10 +50,15 @@ func (o options) withDefaults() options {
 		o.getenv = os.Getenv
 	}
 	if o.now == nil {
-		o.now = time.Now
+		o.now = machineClock
 	}
 	return o
 }
+
+// machineClock is the clock of a provider process: time.Now, except in
+// builds for the fleet tests (testclock.go), which skew it as a machine
+// whose clock is off would be.
+var machineClock = time.Now
 
 // New returns the provider factory that main.go serves.
 func New(version string) func() provider.Provider {

@@ -34,23 +34,24 @@ type providerData struct {
 // (creating token_cache_dir if missing) and prepares its clients.
 func (p *zohoProvider) newProviderData(cfg providerModel, terraformVersion string) (*providerData, diag.Diagnostics) {
 	settings, diags := resolveSettings(cfg, p.opts.getenv)
-	tokens, cacheDiags := openTokenCache(settings, p.opts.now)
+	clientConfig := zoho.Config{
+		RequestTimeout: settings.requestTimeout.value,
+		MaxRetries:     settings.maxRetries.value,
+		RetryWaitMin:   p.opts.retryWaitMin,
+		RetryWaitMax:   p.opts.retryWaitMax,
+		UserAgent:      fmt.Sprintf("terraform-provider-zoho/%s (+https://registry.terraform.io/providers/cd40c554/zoho; CLI %s)", p.version, terraformVersion),
+		Transport:      cleanhttp.DefaultPooledTransport(),
+		Log:            logToTflog,
+		Now:            p.opts.now,
+	}
+	tokens, cacheDiags := openTokenCache(settings, p.opts.now, clientConfig.MintBudget())
 	diags.Append(cacheDiags...)
 	return &providerData{
-		settings: settings,
-		clientConfig: zoho.Config{
-			RequestTimeout: settings.requestTimeout.value,
-			MaxRetries:     settings.maxRetries.value,
-			RetryWaitMin:   p.opts.retryWaitMin,
-			RetryWaitMax:   p.opts.retryWaitMax,
-			UserAgent:      fmt.Sprintf("terraform-provider-zoho/%s (+https://registry.terraform.io/providers/cd40c554/zoho; CLI %s)", p.version, terraformVersion),
-			Transport:      cleanhttp.DefaultPooledTransport(),
-			Log:            logToTflog,
-			Now:            p.opts.now,
-		},
-		tokens:  tokens,
-		clock:   p.opts.now,
-		environ: p.opts.getenv,
+		settings:     settings,
+		clientConfig: clientConfig,
+		tokens:       tokens,
+		clock:        p.opts.now,
+		environ:      p.opts.getenv,
 	}, diags
 }
 
@@ -58,8 +59,10 @@ func (p *zohoProvider) newProviderData(cfg providerModel, terraformVersion strin
 // creates it (mode 0700) when missing and checks it; with a shared store, it
 // opens it. An unusable directory is an error (the user asked for it, and
 // going without would burn mints); an entry it cannot write, or a shared
-// store that cannot be opened, is a warning, and the run goes on.
-func openTokenCache(s providerSettings, now func() time.Time) (*tokencache.Cache, diag.Diagnostics) {
+// store that cannot be opened, is a warning, and the run goes on. Each
+// request to the shared store is bounded by request_timeout; mintBudget is
+// how long this process may hold the store's lease.
+func openTokenCache(s providerSettings, now func() time.Time, mintBudget time.Duration) (*tokencache.Cache, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	dir := s.tokenCacheDir
 	opts := tokencache.Options{
@@ -70,16 +73,17 @@ func openTokenCache(s providerSettings, now func() time.Time) (*tokencache.Cache
 			tflog.Warn(ctx, "could not write the Zoho token cache; the next process will mint again",
 				map[string]any{"token_cache_dir": dir.value, "error": err.Error()})
 		},
-		SharedWait: s.requestTimeout.value,
+		StoreTimeout: s.requestTimeout.value,
+		MintBudget:   mintBudget,
 		Debug: func(ctx context.Context, msg string, fields map[string]any) {
 			tflog.Debug(ctx, msg, fields)
 		},
 	}
 	if loc := s.tokenCacheURL.value; loc != nil {
-		// Not bounded here: a cloud's credential source may keep this context
-		// for every later token fetch (x/oauth2/google does); each request is
-		// bounded by the caller's context instead.
-		store, err := objectstore.Open(context.Background(), loc)
+		// A cloud's credential source may keep this context for every later
+		// token fetch (x/oauth2/google does), so it never ends; Open bounds
+		// its own search for credentials, and each request is bounded too.
+		store, err := objectstore.Open(context.Background(), loc, objectstore.Options{RequestTimeout: s.requestTimeout.value})
 		if err != nil {
 			addSharedCacheWarning(&diags, s.tokenCacheURL, err)
 		} else {
@@ -139,6 +143,14 @@ func (d *providerData) accessToken(ctx context.Context, ep endpoint, grant zoho.
 	var diags diag.Diagnostics
 	if storeErr := d.tokens.SharedFailure(); storeErr != nil {
 		addSharedCacheWarning(&diags, d.settings.tokenCacheURL, storeErr)
+	}
+	if notice := d.tokens.SharedNotice(); notice != nil {
+		diags.AddAttributeWarning(path.Root(tokenCacheURLSetting.attr), "Zoho Shared Token Cache Cannot Arbitrate",
+			fmt.Sprintf("The shared token cache at %s (%s) works, but %s.\n\nTokens are still shared once published, "+
+				"but a fleet that misses at once mints once per job, as without the cache. Use a store that supports "+
+				"conditional writes (AWS S3, Google Cloud Storage, Azure Blob Storage, file:// on a local or NFSv3+ volume, "+
+				"or an S3-compatible server that enforces If-None-Match), see the CI and scaling guide.",
+				d.settings.tokenCacheURL.value, d.settings.tokenCacheURL.source, notice))
 	}
 	return tok, source, diags, err
 }

@@ -67,14 +67,8 @@ type Config struct {
 // travel in form bodies).
 type LogFunc func(ctx context.Context, msg string, fields map[string]any)
 
-// Client talks to one accounts server with one set of client credentials.
-type Client struct {
-	cfg        Config
-	httpClient *http.Client
-}
-
-// New returns a Client for cfg, filling in defaults.
-func New(cfg Config) *Client {
+// withDefaults fills in what cfg leaves zero.
+func (cfg Config) withDefaults() Config {
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = DefaultRequestTimeout
 	}
@@ -96,6 +90,32 @@ func New(cfg Config) *Client {
 	if cfg.Log == nil {
 		cfg.Log = func(context.Context, string, map[string]any) {}
 	}
+	return cfg
+}
+
+// MintBudget is the longest a Mint under cfg takes when Zoho answers no
+// Retry-After: 1 + MaxRetries attempts of at most RequestTimeout each, and
+// the longest backoff between them. A lease holder of the shared token cache
+// promises the fleet an outcome within it (plus a store deadline); a longer
+// Retry-After is cut short by that promise.
+func (cfg Config) MintBudget() time.Duration {
+	cfg = cfg.withDefaults()
+	budget := time.Duration(1+cfg.MaxRetries) * cfg.RequestTimeout
+	for retry := range cfg.MaxRetries {
+		budget += longestBackoff(cfg.RetryWaitMin, cfg.RetryWaitMax, retry)
+	}
+	return budget
+}
+
+// Client talks to one accounts server with one set of client credentials.
+type Client struct {
+	cfg        Config
+	httpClient *http.Client
+}
+
+// New returns a Client for cfg, filling in defaults.
+func New(cfg Config) *Client {
+	cfg = cfg.withDefaults()
 	return &Client{
 		cfg: cfg,
 		httpClient: &http.Client{

@@ -31,7 +31,7 @@ type answer struct {
 const (
 	accessTokenLifetime = time.Hour
 	minLifetime         = time.Minute
-	maxLifetime         = time.Hour
+	maxLifetime         = MaxTokenLifetime
 )
 
 // logLine receives a debug line; the client passes one to Config.Log.

@@ -89,16 +89,24 @@ func isTimeout(err error) bool {
 
 // backoff is exponential with full jitter between min and the doubled step,
 // and waits at least as long as a Retry-After header asks (up to a minute).
+// go-retryablehttp passes attempt 0 before the first retry.
 func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
-	step := minWait << min(attempt, 16)
-	if step <= 0 || step > maxWait {
-		step = maxWait
-	}
+	step := longestBackoff(minWait, maxWait, attempt)
 	wait := minWait + rand.N(step-minWait+1)
 	if after, ok := retryAfter(resp); ok && after > wait {
 		wait = min(after, maxRetryAfter)
 	}
 	return wait
+}
+
+// longestBackoff is the most backoff waits before retry number attempt
+// (from 0) when no Retry-After asks for more.
+func longestBackoff(minWait, maxWait time.Duration, attempt int) time.Duration {
+	step := minWait << min(attempt, 16)
+	if step <= 0 || step > maxWait {
+		step = maxWait
+	}
+	return max(step, minWait)
 }
 
 // retryAfter reads a Retry-After header in seconds or as an HTTP date.

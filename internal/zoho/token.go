@@ -6,6 +6,12 @@ import (
 	"time"
 )
 
+// MaxTokenLifetime is the longest an access token lives: Zoho documents 3600
+// seconds for every one, and the client clamps longer claims to it. A token
+// read from a shared cache is never trusted to live longer than this from
+// the moment its entry was written.
+const MaxTokenLifetime = time.Hour
+
 // Token is what Zoho's token endpoint hands out. RefreshToken is set only by
 // the grant-code exchange: Zoho never rotates refresh tokens.
 type Token struct {

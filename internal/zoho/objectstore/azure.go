@@ -51,7 +51,7 @@ type azureAPI struct {
 // with AZURE_STORAGE_KEY, else AZURE_STORAGE_SAS_TOKEN, else azidentity's
 // DefaultAzureCredential), with the URL's storage_account and domain on top.
 // It sends no request: a credential that does not work shows in the first.
-func openAzure(loc *Location) (*objectStore, error) {
+func openAzure(loc *Location, opts Options) (*objectStore, error) {
 	where := loc.String()
 	fail := func(msg string) (*objectStore, error) {
 		return nil, newError("open", "", where, nil, errors.New(msg))
@@ -78,7 +78,7 @@ func openAzure(loc *Location) (*objectStore, error) {
 		protocol = "https"
 	}
 	emulator, _ := strconv.ParseBool(os.Getenv("AZURE_STORAGE_IS_LOCAL_EMULATOR"))
-	api := &azureAPI{client: newHTTPClient(), account: account}
+	api := &azureAPI{client: newHTTPClient(opts), account: account}
 	switch {
 	case emulator:
 		// Azurite's path style, http or https on this machine only.
@@ -121,16 +121,16 @@ func openAzure(loc *Location) (*objectStore, error) {
 	return newObjectStore(api, loc), nil
 }
 
-func (a *azureAPI) get(ctx context.Context, key string, limit int64) ([]byte, error) {
+func (a *azureAPI) get(ctx context.Context, key string, limit int64) (tokencache.Object, error) {
 	resp, err := a.do(ctx, http.MethodGet, key, nil, nil)
 	if err != nil {
-		return nil, err
+		return tokencache.Object{}, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, azureFailure(resp, false)
+		return tokencache.Object{}, azureFailure(resp, false)
 	}
-	return readLimited(resp.Body, limit)
+	return objectOf(resp, limit)
 }
 
 func (a *azureAPI) put(ctx context.Context, key string, data []byte, ifAbsent bool) error {
@@ -265,7 +265,9 @@ func (t *azureTokens) get(ctx context.Context) (string, error) {
 // azureFailure reads the error code (x-ms-error-code, else the XML
 // document's Code). Only BlobNotFound is a missing object: a missing
 // container is a misconfiguration, not an empty cache. A failed
-// If-None-Match is 409 BlobAlreadyExists or 412 ConditionNotMet.
+// If-None-Match is 409 BlobAlreadyExists or 412 ConditionNotMet; a 409
+// of another code on a conditional write (a concurrent writer holding the
+// blob) is a lost race too.
 func azureFailure(resp *http.Response, conditional bool) error {
 	code := resp.Header.Get("x-ms-error-code")
 	if code == "" {
@@ -284,7 +286,7 @@ func azureFailure(resp *http.Response, conditional bool) error {
 	switch {
 	case resp.StatusCode == http.StatusNotFound && code == "BlobNotFound":
 		f.kind = tokencache.ErrNotExist
-	case conditional && (resp.StatusCode == http.StatusPreconditionFailed || resp.StatusCode == http.StatusConflict && code == "BlobAlreadyExists"):
+	case conditional && (resp.StatusCode == http.StatusPreconditionFailed || resp.StatusCode == http.StatusConflict):
 		f.kind = tokencache.ErrExist
 	}
 	return f

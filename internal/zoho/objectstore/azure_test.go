@@ -187,7 +187,7 @@ func TestAzure_openWithoutAccountOrCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Open(context.Background(), loc)
+	_, err = Open(context.Background(), loc, Options{})
 	want := "open azblob://tokens/ci: no Azure storage account: add ?storage_account=NAME to token_cache_url or set AZURE_STORAGE_ACCOUNT"
 	if err == nil || err.Error() != want {
 		t.Errorf("Open without an account: %v\nwant: %s", err, want)
@@ -197,7 +197,7 @@ func TestAzure_openWithoutAccountOrCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Open(context.Background(), loc)
+	s, err := Open(context.Background(), loc, Options{})
 	if err != nil {
 		t.Fatalf("Open with an account and no credential: %v", err)
 	}

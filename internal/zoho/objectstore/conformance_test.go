@@ -19,7 +19,7 @@ type opener func(t *testing.T, prefix string) tokencache.Store
 // Names the cache uses: an entry and a lease.
 const (
 	entry = "3f2a9c0b1d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8.token"
-	lease = "3f2a9c0b1d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8.58112233.lease"
+	lease = "3f2a9c0b1d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8.lease"
 )
 
 // testConformance checks the tokencache.Store contract on one backend.
@@ -144,12 +144,29 @@ func testConformance(t *testing.T, open opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(got, big[:101]) {
-			t.Errorf("Read with limit 100 of a %d-byte object returned %d bytes, want the first 101", len(big), len(got))
+		if !bytes.Equal(got.Data, big[:101]) {
+			t.Errorf("Read with limit 100 of a %d-byte object returned %d bytes, want the first 101", len(big), len(got.Data))
 		}
 		got, err = s.Read(ctx, entry, int64(len(big)))
-		if err != nil || len(got) != len(big) {
-			t.Errorf("Read with limit = size returned %d bytes, %v; want all %d", len(got), err, len(big))
+		if err != nil || len(got.Data) != len(big) {
+			t.Errorf("Read with limit = size returned %d bytes, %v; want all %d", len(got.Data), err, len(big))
+		}
+	})
+	t.Run("StoreClock", func(t *testing.T) {
+		// The cache measures ages on the store's clock: Last-Modified
+		// against Date (a file's mtime against the file system's clock).
+		s := open(t, "store-clock")
+		mustWrite(t, s, entry, []byte("x"))
+		got, err := s.Read(ctx, entry, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Modified.IsZero() || got.StoreNow.IsZero() {
+			t.Fatalf("Read gave Modified %v and StoreNow %v; the store's clock is needed for both", got.Modified, got.StoreNow)
+		}
+		// HTTP dates are whole seconds, hence the second of slack.
+		if age := got.StoreNow.Sub(got.Modified); age < -time.Second || age > time.Minute {
+			t.Errorf("an object just written is %s old by the store's clock", age)
 		}
 	})
 	t.Run("PrefixIsolation", func(t *testing.T) {
@@ -211,8 +228,8 @@ func expectContent(t *testing.T, s tokencache.Store, name string, want []byte) {
 	if err != nil {
 		t.Fatalf("Read(%s): %v", name, err)
 	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("Read(%s) = %q, want %q", name, got, want)
+	if !bytes.Equal(got.Data, want) {
+		t.Errorf("Read(%s) = %q, want %q", name, got.Data, want)
 	}
 }
 
@@ -223,7 +240,7 @@ func openURL(t *testing.T, raw string) tokencache.Store {
 	if err != nil {
 		t.Fatalf("Parse(%q): %v", raw, err)
 	}
-	s, err := Open(context.Background(), loc)
+	s, err := Open(context.Background(), loc, Options{})
 	if err != nil {
 		t.Fatalf("Open(%s): %v", loc, err)
 	}

@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/safefile"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/tokencache"
@@ -20,10 +22,25 @@ import (
 // volume several machines mount. It uses the os package directly because
 // gocloud's fileblob creates "if not exist" by checking and then writing,
 // which two machines can both pass; O_EXCL is one atomic step.
+//
+// Files are written with mode 0640 whatever the umask: a fleet whose jobs
+// run as several users of one group shares the directory when it is theirs
+// to write (mode 2770, owned by that group: the setgid bit gives new files
+// the directory's group). Writing never needs a file's write permission:
+// replacing is a rename, deleting an unlink, both rights of the directory.
 type fileStore struct {
 	dir   string
 	where string
+
+	clockOnce sync.Once
+	offset    time.Duration // the file system's clock minus this machine's
 }
+
+// fileMode is every object's mode: see fileStore.
+const fileMode = 0o640
+
+// maxSweepNames bounds what one Sweep reads of the directory.
+const maxSweepNames = 4096
 
 func openFile(loc *Location) (*fileStore, error) {
 	dir := localPath(loc.dir)
@@ -57,28 +74,48 @@ func (s *fileStore) path(op, name string) (string, error) {
 	return filepath.Join(s.dir, name), nil
 }
 
-func (s *fileStore) Read(_ context.Context, name string, limit int64) ([]byte, error) {
+func (s *fileStore) Read(_ context.Context, name string, limit int64) (tokencache.Object, error) {
 	p, err := s.path("read", name)
 	if err != nil {
-		return nil, err
+		return tokencache.Object{}, err
 	}
 	f, err := safefile.Open(p)
 	if err != nil {
-		return nil, s.fail("read", name, err)
+		return tokencache.Object{}, s.fail("read", name, err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, s.fail("read", name, err)
+		return tokencache.Object{}, s.fail("read", name, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, newError("read", name, s.where, nil, fmt.Errorf("not a regular file (%s)", fi.Mode().Type()))
+		return tokencache.Object{}, newError("read", name, s.where, nil, fmt.Errorf("not a regular file (%s)", fi.Mode().Type()))
 	}
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, s.fail("read", name, err)
+		return tokencache.Object{}, s.fail("read", name, err)
 	}
-	return data, nil
+	return tokencache.Object{Data: data, Modified: fi.ModTime(), StoreNow: s.now()}, nil
+}
+
+// now is the file system's clock: this machine's, corrected by the offset
+// seen once on a file written for the purpose. On a network file system
+// the server stamps mtimes, and its clock is the one every machine
+// sharing the volume can agree on.
+func (s *fileStore) now() time.Time {
+	s.clockOnce.Do(func() {
+		f, err := os.CreateTemp(s.dir, ".tmp-clock-*")
+		if err != nil {
+			return // a volume this machine cannot write to: its own clock will do
+		}
+		defer os.Remove(f.Name())
+		defer f.Close()
+		written := time.Now()
+		if fi, err := f.Stat(); err == nil {
+			s.offset = fi.ModTime().Sub(written)
+		}
+	})
+	return time.Now().Add(s.offset)
 }
 
 // Write replaces the object atomically: readers see the old or the new
@@ -88,7 +125,7 @@ func (s *fileStore) Write(_ context.Context, name string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(s.dir, ".tmp-"+name+"-*")
+	tmp, err := os.CreateTemp(s.dir, tempPrefix+name+"-*")
 	if err != nil {
 		return s.fail("write", name, err)
 	}
@@ -119,7 +156,7 @@ func (s *fileStore) CreateIfAbsent(_ context.Context, name string, data []byte) 
 	if err != nil {
 		return err
 	}
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, fileMode)
 	if err != nil {
 		return s.fail("create", name, err)
 	}
@@ -141,8 +178,45 @@ func (s *fileStore) Delete(_ context.Context, name string) error {
 	return nil
 }
 
-// writeAndSync writes data to f, flushes it to the device and closes f.
+// Sweep removes objects for which stale is true, and temporary files of
+// writers that crashed, last modified more than olderThan ago by the file
+// system's clock. It reads at most maxSweepNames names and never follows a
+// symlink or touches a directory.
+func (s *fileStore) Sweep(_ context.Context, olderThan time.Duration, stale func(name string) bool) error {
+	d, err := os.Open(s.dir)
+	if err != nil {
+		return s.fail("sweep", "", err)
+	}
+	entries, _ := d.ReadDir(maxSweepNames)
+	_ = d.Close()
+	now := s.now()
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasPrefix(name, tempPrefix) && (checkName(name) != nil || !stale(name)) {
+			continue
+		}
+		if t := e.Type(); t != 0 && t != fs.ModeSymlink {
+			continue
+		}
+		if info, err := e.Info(); err == nil && now.Sub(info.ModTime()) > olderThan {
+			_ = os.Remove(filepath.Join(s.dir, name))
+		}
+	}
+	return nil
+}
+
+// tempPrefix starts the names of Write's temporary files, which no object
+// name can start with.
+const tempPrefix = ".tmp-"
+
+// writeAndSync writes data to f with fileMode, flushes it to the device
+// and closes f.
 func writeAndSync(f *os.File, data []byte) error {
+	// Chmod states the mode whatever the umask did.
+	if err := f.Chmod(fileMode); err != nil {
+		_ = f.Close()
+		return err
+	}
 	if _, err := f.Write(data); err != nil {
 		_ = f.Close()
 		return err
@@ -188,4 +262,7 @@ func checkName(name string) error {
 
 var objectName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$`)
 
-var _ tokencache.Store = (*fileStore)(nil)
+var (
+	_ tokencache.Store   = (*fileStore)(nil)
+	_ tokencache.Sweeper = (*fileStore)(nil)
+)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/tokencache"
 )
@@ -29,28 +30,29 @@ func TestFile(t *testing.T) {
 // The cloud stores' shared logic (prefixes, names, error marks) on an
 // in-memory objectAPI that answers as the stores do.
 func TestObjectStore_memory(t *testing.T) {
-	api := &memAPI{objects: map[string][]byte{}}
+	api := &memAPI{objects: map[string][]byte{}, modified: map[string]time.Time{}}
 	testConformance(t, func(t *testing.T, prefix string) tokencache.Store {
 		return newObjectStore(api, &Location{scheme: schemeS3, bucket: "memory", prefix: "conformance/" + prefix})
 	})
 }
 
 type memAPI struct {
-	mu      sync.Mutex
-	objects map[string][]byte
+	mu       sync.Mutex
+	objects  map[string][]byte
+	modified map[string]time.Time
 }
 
-func (m *memAPI) get(ctx context.Context, key string, limit int64) ([]byte, error) {
+func (m *memAPI) get(ctx context.Context, key string, limit int64) (tokencache.Object, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return tokencache.Object{}, err
 	}
 	data, ok := m.objects[key]
 	if !ok {
-		return nil, &failure{kind: tokencache.ErrNotExist, cause: errors.New("no such key")}
+		return tokencache.Object{}, &failure{kind: tokencache.ErrNotExist, cause: errors.New("no such key")}
 	}
-	return bytes.Clone(data[:min(int64(len(data)), limit)]), nil
+	return tokencache.Object{Data: bytes.Clone(data[:min(int64(len(data)), limit)]), Modified: m.modified[key], StoreNow: time.Now()}, nil
 }
 
 func (m *memAPI) put(ctx context.Context, key string, data []byte, ifAbsent bool) error {
@@ -63,6 +65,7 @@ func (m *memAPI) put(ctx context.Context, key string, data []byte, ifAbsent bool
 		return &failure{kind: tokencache.ErrExist, cause: errors.New("exists")}
 	}
 	m.objects[key] = bytes.Clone(data)
+	m.modified[key] = time.Now()
 	return nil
 }
 
@@ -102,7 +105,7 @@ func TestFile_openOnAFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Open(context.Background(), loc)
+	_, err = Open(context.Background(), loc, Options{})
 	if err == nil {
 		t.Fatal("Open of a regular file succeeded")
 	}

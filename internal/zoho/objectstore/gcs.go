@@ -36,8 +36,8 @@ type gcsAPI struct {
 // machine without any gets an error at Open rather than on every request.
 // STORAGE_EMULATOR_HOST, the Google libraries' own switch to an emulator,
 // needs none.
-func openGCS(ctx context.Context, loc *Location) (*objectStore, error) {
-	api := &gcsAPI{client: newHTTPClient(), base: url.URL{Scheme: "https", Host: "storage.googleapis.com"}, bucket: loc.bucket}
+func openGCS(ctx context.Context, loc *Location, opts Options) (*objectStore, error) {
+	api := &gcsAPI{client: newHTTPClient(opts), base: url.URL{Scheme: "https", Host: "storage.googleapis.com"}, bucket: loc.bucket}
 	if host := os.Getenv("STORAGE_EMULATOR_HOST"); host != "" {
 		// host:port, as Google's libraries take it, or a URL.
 		if !strings.Contains(host, "://") {
@@ -49,7 +49,11 @@ func openGCS(ctx context.Context, loc *Location) (*objectStore, error) {
 		}
 		api.base = url.URL{Scheme: u.Scheme, Host: u.Host}
 	} else {
-		creds, err := google.FindDefaultCredentials(ctx, gcsScope)
+		// The search may ask the metadata server, and takes ctx for every
+		// later token fetch too: ctx never ends, so bound the search here.
+		creds, err := withinTimeout(opts.timeout(), func() (*google.Credentials, error) {
+			return google.FindDefaultCredentials(ctx, gcsScope)
+		})
 		if err != nil {
 			return nil, newError("open", "", loc.String(), nil, err)
 		}
@@ -68,18 +72,18 @@ func (g *gcsAPI) objectURL(key string) *url.URL {
 	return &u
 }
 
-func (g *gcsAPI) get(ctx context.Context, key string, limit int64) ([]byte, error) {
+func (g *gcsAPI) get(ctx context.Context, key string, limit int64) (tokencache.Object, error) {
 	u := g.objectURL(key)
 	u.RawQuery = "alt=media"
 	resp, err := g.do(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, err
+		return tokencache.Object{}, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, gcsFailure(resp, false)
+		return tokencache.Object{}, gcsFailure(resp, false)
 	}
-	return readLimited(resp.Body, limit)
+	return objectOf(resp, limit)
 }
 
 func (g *gcsAPI) put(ctx context.Context, key string, data []byte, ifAbsent bool) error {
@@ -140,7 +144,7 @@ func (g *gcsAPI) do(ctx context.Context, method string, u *url.URL, body []byte)
 // gcsFailure reads the JSON API's error document. A 404 is a missing
 // object unless Cloud Storage says the bucket is missing: that is a
 // misconfiguration, not an empty cache. A 412 on a conditional upload is
-// a lost race.
+// a lost race, and so is a 409 (a conflicting write of the same object).
 func gcsFailure(resp *http.Response, conditional bool) error {
 	body, _ := readLimited(resp.Body, maxErrorBody)
 	var doc struct {
@@ -159,7 +163,7 @@ func gcsFailure(resp *http.Response, conditional bool) error {
 	switch {
 	case resp.StatusCode == http.StatusNotFound && !strings.Contains(strings.ToLower(msg), "bucket does not exist"):
 		f.kind = tokencache.ErrNotExist
-	case resp.StatusCode == http.StatusPreconditionFailed && conditional:
+	case conditional && (resp.StatusCode == http.StatusPreconditionFailed || resp.StatusCode == http.StatusConflict):
 		f.kind = tokencache.ErrExist
 	}
 	return f

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/tokencache"
 )
@@ -24,6 +25,7 @@ import (
 type fakeGCS struct {
 	mu       sync.Mutex
 	objects  map[string][]byte // "bucket/name"
+	modified map[string]time.Time
 	buckets  map[string]bool
 	gen      int64
 	requests []string
@@ -64,6 +66,7 @@ func (f *fakeGCS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case r.Method == http.MethodGet && r.URL.Query().Get("alt") == "media":
 			w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 			w.Header().Set("X-Goog-Generation", strconv.FormatInt(f.gen, 10))
+			w.Header().Set("Last-Modified", f.modified[key].UTC().Format(http.TimeFormat))
 			_, _ = w.Write(data)
 		case r.Method == http.MethodDelete:
 			delete(f.objects, key)
@@ -98,6 +101,7 @@ func (f *fakeGCS) upload(w http.ResponseWriter, r *http.Request, bucket string) 
 	}
 	f.gen++
 	f.objects[key] = data
+	f.modified[key] = time.Now()
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"bucket": bucket, "name": q.Get("name"), "generation": strconv.FormatInt(f.gen, 10), "size": strconv.Itoa(len(data)),
@@ -120,7 +124,7 @@ func (f *fakeGCS) takeRequests() []string {
 }
 
 func startFakeGCS(t *testing.T) *fakeGCS {
-	fake := &fakeGCS{objects: map[string][]byte{}, buckets: map[string]bool{"zoho-cache": true}}
+	fake := &fakeGCS{objects: map[string][]byte{}, modified: map[string]time.Time{}, buckets: map[string]bool{"zoho-cache": true}}
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	t.Setenv("STORAGE_EMULATOR_HOST", strings.TrimPrefix(srv.URL, "http://"))
@@ -190,7 +194,7 @@ func TestGCS_openWithoutCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Open(context.Background(), loc)
+	_, err = Open(context.Background(), loc, Options{})
 	if err == nil {
 		t.Skip("this machine has Google credentials (a GCE metadata server or a well-known file)")
 	}

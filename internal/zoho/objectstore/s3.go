@@ -5,8 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
@@ -23,9 +27,19 @@ type s3API struct {
 	bucket string
 }
 
-func openS3(ctx context.Context, loc *Location) (*objectStore, error) {
+func openS3(ctx context.Context, loc *Location, storeOpts Options) (*objectStore, error) {
 	where := loc.String()
 	opts := []func(*config.LoadOptions) error{
+		// Bounded connects and first bytes; each call also carries the
+		// cache's deadline, which bounds the SDK's own retries.
+		// (The SDK's own client, so that AWS_CA_BUNDLE still works.)
+		config.WithHTTPClient(awshttp.NewBuildableClient().
+			WithTimeout(storeOpts.timeout()).
+			WithDialerOptions(func(d *net.Dialer) { d.Timeout = storeOpts.connectTimeout() }).
+			WithTransportOptions(func(t *http.Transport) {
+				t.TLSHandshakeTimeout = storeOpts.connectTimeout()
+				t.ResponseHeaderTimeout = storeOpts.timeout()
+			})),
 		// The SDK's default logger writes to stderr, which a provider
 		// plugin must not fill with SDK chatter.
 		config.WithLogger(logging.Nop{}),
@@ -38,7 +52,9 @@ func openS3(ctx context.Context, loc *Location) (*objectStore, error) {
 	if loc.region != "" {
 		opts = append(opts, config.WithRegion(loc.region))
 	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	// Loading reads files and the environment; a region or profile may send
+	// it to the instance metadata service, so bound it.
+	cfg, err := withinTimeout(storeOpts.timeout(), func() (aws.Config, error) { return config.LoadDefaultConfig(ctx, opts...) })
 	if err != nil {
 		return nil, newError("open", "", where, nil, err)
 	}
@@ -54,13 +70,20 @@ func openS3(ctx context.Context, loc *Location) (*objectStore, error) {
 	return newObjectStore(&s3API{client: client, bucket: loc.bucket}, loc), nil
 }
 
-func (a *s3API) get(ctx context.Context, key string, limit int64) ([]byte, error) {
+func (a *s3API) get(ctx context.Context, key string, limit int64) (tokencache.Object, error) {
 	out, err := a.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &a.bucket, Key: &key})
 	if err != nil {
-		return nil, s3Failure(err)
+		return tokencache.Object{}, s3Failure(err)
 	}
 	defer out.Body.Close()
-	return readLimited(out.Body, limit)
+	data, err := readLimited(out.Body, limit)
+	if err != nil {
+		return tokencache.Object{}, err
+	}
+	obj := tokencache.Object{Data: data, Modified: aws.ToTime(out.LastModified)}
+	// The SDK keeps the answer's Date header as the server's time.
+	obj.StoreNow, _ = awsmiddleware.GetServerTime(out.ResultMetadata)
+	return obj, nil
 }
 
 func (a *s3API) put(ctx context.Context, key string, data []byte, ifAbsent bool) error {
@@ -89,10 +112,12 @@ func (a *s3API) remove(ctx context.Context, key string) error {
 	return nil
 }
 
-// s3Failure marks NoSuchKey as a miss and PreconditionFailed (412 on
-// If-None-Match: *) as a lost race. NoSuchBucket, AccessDenied and
-// transport errors stay failures. The SDK's text for a service error is
-// long; its code and message say it all.
+// s3Failure marks NoSuchKey as a miss, and PreconditionFailed (412 on
+// If-None-Match: *) and ConditionalRequestConflict (409: another
+// conditional write of the key is under way, which S3 answers under a
+// burst) as a lost race. NoSuchBucket, AccessDenied and transport errors
+// stay failures. The SDK's text for a service error is long; its code and
+// message say it all.
 func s3Failure(err error) error {
 	f := &failure{cause: err}
 	var ae smithy.APIError
@@ -100,7 +125,7 @@ func s3Failure(err error) error {
 		switch ae.ErrorCode() {
 		case "NoSuchKey", "NotFound":
 			f.kind = tokencache.ErrNotExist
-		case "PreconditionFailed":
+		case "PreconditionFailed", "ConditionalRequestConflict":
 			f.kind = tokencache.ErrExist
 		}
 		f.cause = fmt.Errorf("%s: %s", ae.ErrorCode(), ae.ErrorMessage())

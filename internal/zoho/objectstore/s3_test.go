@@ -210,7 +210,7 @@ func TestS3_openWithoutRegion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Open(context.Background(), loc)
+	_, err = Open(context.Background(), loc, Options{})
 	want := "open s3://zoho-cache/ci: no AWS region: add ?region=... to token_cache_url or set AWS_REGION (S3-compatible stores take any region they accept, such as us-east-1, or auto for R2)"
 	if err == nil || err.Error() != want {
 		t.Errorf("Open without a region: %v\nwant: %s", err, want)

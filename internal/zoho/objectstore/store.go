@@ -21,8 +21,9 @@ type objectStore struct {
 // answered is a *failure, so objectStore can tell misses and lost races
 // from the rest.
 type objectAPI interface {
-	// get reads at most limit bytes of the object at key (one GET).
-	get(ctx context.Context, key string, limit int64) ([]byte, error)
+	// get reads at most limit bytes of the object at key (one GET), with
+	// the store's Last-Modified and Date.
+	get(ctx context.Context, key string, limit int64) (tokencache.Object, error)
 	// put writes the object (one PUT or POST), only where nothing is at key
 	// when ifAbsent.
 	put(ctx context.Context, key string, data []byte, ifAbsent bool) error
@@ -32,7 +33,8 @@ type objectAPI interface {
 
 // failure is a store's answer that is not success: kind is
 // tokencache.ErrNotExist for a missing object, tokencache.ErrExist for a
-// failed create-if-absent, else nil; cause says what the store said.
+// create-if-absent that lost (the object exists, or another conditional
+// write of it is under way), else nil; cause says what the store said.
 type failure struct {
 	kind  error
 	cause error
@@ -59,16 +61,16 @@ func (s *objectStore) key(op, name string) (string, error) {
 	return s.prefix + name, nil
 }
 
-func (s *objectStore) Read(ctx context.Context, name string, limit int64) ([]byte, error) {
+func (s *objectStore) Read(ctx context.Context, name string, limit int64) (tokencache.Object, error) {
 	key, err := s.key("read", name)
 	if err != nil {
-		return nil, err
+		return tokencache.Object{}, err
 	}
-	data, err := s.api.get(ctx, key, limit+1)
+	obj, err := s.api.get(ctx, key, limit+1)
 	if err != nil {
-		return nil, s.fail("read", name, err)
+		return tokencache.Object{}, s.fail("read", name, err)
 	}
-	return data, nil
+	return obj, nil
 }
 
 func (s *objectStore) Write(ctx context.Context, name string, data []byte) error {

@@ -8,6 +8,7 @@
 package tokencache
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -15,14 +16,13 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/sync/singleflight"
-
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
 )
 
 // DefaultMinRemaining is how much lifetime a cached token must still have to
-// be handed out: enough for the caller to use it.
-const DefaultMinRemaining = 5 * time.Minute
+// be handed out: the provider's min_token_lifetime default, enough for a
+// long apply to use it.
+const DefaultMinRemaining = 15 * time.Minute
 
 // Options configure a Cache. The zero value is a memory-only cache with the
 // default margin and the real clock.
@@ -37,7 +37,8 @@ type Options struct {
 	MinRemaining time.Duration
 	// Now is the clock; nil means time.Now. Tests pass a movable one. It
 	// also decides which files in Dir are old enough for the sweep (their
-	// mtimes against Now; see disk.sweep).
+	// mtimes against Now; see disk.sweep). Durations this process measures
+	// by itself (how long a lease lasts) use the monotonic clock instead.
 	Now func() time.Time
 	// WriteFailed is told of each entry that could not be written to Dir,
 	// with the context of the Get that minted it (for logging). Get still
@@ -47,10 +48,14 @@ type Options struct {
 	// (token_cache_url), looked up after Dir and before minting; nil means
 	// none. Its first failure turns it off for this Cache (see SharedFailure).
 	Shared Store
-	// SharedWait bounds how long a caller that lost the shared lease waits
-	// for the winner's entry before minting itself. Zero means
-	// DefaultSharedWait; negative is an error.
-	SharedWait time.Duration
+	// StoreTimeout bounds each request to Shared. Zero means
+	// DefaultStoreTimeout; negative is an error.
+	StoreTimeout time.Duration
+	// MintBudget is the longest the Minter takes (zoho.Config.MintBudget):
+	// as the shared lease's holder, this process promises the fleet an
+	// outcome within it plus one StoreTimeout. Zero means the budget of a
+	// zoho.Client with default settings; negative is an error.
+	MintBudget time.Duration
 	// Debug receives the cache's debug events (never secrets); nil drops them.
 	Debug func(ctx context.Context, msg string, fields map[string]any)
 }
@@ -93,7 +98,7 @@ type Cache struct {
 	minRemaining time.Duration
 	now          func() time.Time
 	writeFailed  func(context.Context, error)
-	flights      singleflight.Group
+	flights      flights
 
 	mu  sync.Mutex
 	mem map[string]*zoho.Token // by Key.ID; values are never handed out, only copies
@@ -112,20 +117,16 @@ type found struct {
 // others; see prepareDir), is an error that says what to fix: the user asked
 // for a cross-process cache, and silently going without would burn mints.
 func New(opts Options) (*Cache, error) {
-	if opts.MinRemaining < 0 {
-		return nil, fmt.Errorf("token cache: MinRemaining must not be negative, got %s", opts.MinRemaining)
-	}
-	if opts.SharedWait < 0 {
-		return nil, fmt.Errorf("token cache: SharedWait must not be negative, got %s", opts.SharedWait)
+	for name, d := range map[string]time.Duration{"MinRemaining": opts.MinRemaining, "StoreTimeout": opts.StoreTimeout, "MintBudget": opts.MintBudget} {
+		if d < 0 {
+			return nil, fmt.Errorf("token cache: %s must not be negative, got %s", name, d)
+		}
 	}
 	c := &Cache{
-		minRemaining: opts.MinRemaining,
+		minRemaining: cmp.Or(opts.MinRemaining, DefaultMinRemaining),
 		now:          opts.Now,
 		writeFailed:  opts.WriteFailed,
 		mem:          map[string]*zoho.Token{},
-	}
-	if c.minRemaining == 0 {
-		c.minRemaining = DefaultMinRemaining
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -141,9 +142,13 @@ func New(opts Options) (*Cache, error) {
 		c.disk = &disk{dir: dir}
 	}
 	if opts.Shared != nil {
-		c.shared = &shared{store: opts.Shared, wait: opts.SharedWait, debug: opts.Debug, firstPoll: firstPoll}
-		if c.shared.wait == 0 {
-			c.shared.wait = DefaultSharedWait
+		timeout := cmp.Or(opts.StoreTimeout, DefaultStoreTimeout)
+		c.shared = &shared{
+			store:     opts.Shared,
+			opTimeout: timeout,
+			leaseLife: cmp.Or(opts.MintBudget, zoho.Config{}.MintBudget()) + timeout,
+			debug:     opts.Debug,
+			firstPoll: firstPoll,
 		}
 		if c.shared.debug == nil {
 			c.shared.debug = func(context.Context, string, map[string]any) {}
@@ -162,14 +167,22 @@ func (c *Cache) SharedFailure() error {
 	return c.shared.takeFailure()
 }
 
+// SharedNotice returns, once, why the shared store works but cannot keep a
+// fleet to one mint (it ignores conditional writes); nil otherwise.
+func (c *Cache) SharedNotice() error {
+	if c.shared == nil {
+		return nil
+	}
+	return c.shared.takeNotice()
+}
+
 // Get returns a token for key: from memory, else from disk (when the cache
-// has a Dir), else by asking m once to mint for key's grant. Concurrent Gets
-// for one key share one flight and all report its source. The flight runs
-// under a context that is never cancelled (it keeps ctx's values), so one
-// caller giving up doesn't waste a mint the others are waiting for; each
-// caller still returns ctx.Err() as soon as its own ctx ends. A mint error
-// goes to every caller of that flight and is not cached. The token returned
-// is the caller's own copy.
+// has a Dir), else from the shared store (when it has one), else by asking m
+// to mint for key's grant. Concurrent Gets for one key share one flight and
+// all report its source; the flight goes on while any of them waits, and
+// stops when the last has gone (flights). Each caller returns ctx.Err() as
+// soon as its own ctx ends. A mint error goes to every caller of that flight
+// and is not cached. The token returned is the caller's own copy.
 func (c *Cache) Get(ctx context.Context, key Key, m Minter) (*zoho.Token, Source, error) {
 	// A caller already gone must not start a mint nobody waits for.
 	if err := ctx.Err(); err != nil {
@@ -179,27 +192,17 @@ func (c *Cache) Get(ctx context.Context, key Key, m Minter) (*zoho.Token, Source
 	if tok := c.fromMemory(id); tok != nil {
 		return tok, SourceMemory, nil
 	}
-	flightCtx := context.WithoutCancel(ctx)
-	ch := c.flights.DoChan(id, func() (any, error) {
-		return c.fetch(flightCtx, key, id, m)
-	})
-	if c.waitHook != nil {
-		c.waitHook()
+	f, err := c.flights.do(ctx, id, func(ctx context.Context) (found, error) {
+		return c.fetch(ctx, key, id, m)
+	}, c.waitHook)
+	if err != nil {
+		return nil, 0, err
 	}
-	select {
-	case <-ctx.Done():
-		return nil, 0, ctx.Err()
-	case r := <-ch:
-		if r.Err != nil {
-			return nil, 0, r.Err
-		}
-		f := r.Val.(found)
-		return cloneToken(f.tok), f.source, nil
-	}
+	return cloneToken(f.tok), f.source, nil
 }
 
 // fetch is the body of one flight: memory again (a flight that ended between
-// the caller's memory check and DoChan has filled it), then disk, then the
+// the caller's memory check and this one has filled it), then disk, then the
 // shared store, then mint.
 func (c *Cache) fetch(ctx context.Context, key Key, id string, m Minter) (found, error) {
 	if tok := c.fromMemory(id); tok != nil {
@@ -211,92 +214,70 @@ func (c *Cache) fetch(ctx context.Context, key Key, id string, m Minter) (found,
 			return found{tok, SourceDisk}, nil
 		}
 	}
-	if c.shared != nil && c.shared.usable() {
-		return c.fetchShared(ctx, key, id, m)
+	if c.shared == nil || !c.shared.usable() {
+		return c.mint(ctx, key, id, m)
 	}
-	return c.mint(ctx, key, id, m, false, "")
-}
-
-// fetchShared looks the key up in the shared store and, on a miss, mints as
-// the lease winner, or waits for the winner's entry as a loser (minting
-// itself when none comes in time). Any store failure turns the layer off and
-// this caller mints as if there were no store: the cache saves requests, it
-// never costs a run.
-func (c *Cache) fetchShared(ctx context.Context, key Key, id string, m Minter) (found, error) {
-	s := c.shared
-	failed := func(step string, err error) (found, error) {
-		s.fail(fmt.Errorf("%s: %w", step, err))
-		return c.mint(ctx, key, id, m, false, "")
-	}
-	tok, err := s.lookup(ctx, key, id, c.fresh)
-	if err != nil {
-		return failed("looking up the entry", err)
-	}
-	if tok != nil {
-		return c.keep(ctx, key, id, tok, SourceShared), nil
-	}
-	lease := s.leaseName(id, c.now())
-	won, lastWriterWins, err := s.lease(ctx, id, lease)
+	tok, err := c.shared.readEntry(ctx, key, id, c.now(), c.fresh)
 	switch {
 	case err != nil:
-		return failed("taking the lease", err)
-	case lastWriterWins:
-		return c.mint(ctx, key, id, m, true, "")
-	case won:
-		// Another winner (the previous time bucket's) may have published
-		// between the lookup and the lease.
-		tok, err := s.lookup(ctx, key, id, c.fresh)
-		if err != nil {
-			return failed("looking up the entry", err)
-		}
-		if tok != nil {
-			s.release(ctx, id, lease)
-			return c.keep(ctx, key, id, tok, SourceShared), nil
-		}
-		return c.mint(ctx, key, id, m, true, lease)
-	}
-	tok, err = s.awaitEntry(ctx, key, id, c.fresh)
-	if err != nil {
-		return failed("waiting for the lease holder's entry", err)
-	}
-	if tok != nil {
+		return c.withoutStore(ctx, key, id, m, err)
+	case tok != nil:
 		return c.keep(ctx, key, id, tok, SourceShared), nil
 	}
-	s.debug(ctx, "no entry in the shared token cache within the wait; minting without the lease",
-		map[string]any{"cache_key_id": id, "wait": s.wait.String()})
-	return c.mint(ctx, key, id, m, true, "")
+	return c.obtain(ctx, key, id, m)
 }
 
-// mint asks m for a token and keeps it in memory and on disk; with publish,
-// it also writes it to the shared store (and releases lease, if held).
-func (c *Cache) mint(ctx context.Context, key Key, id string, m Minter, publish bool, lease string) (found, error) {
-	minted, err := m.Mint(ctx, key.Grant())
+// withoutStore goes on after the lease protocol stopped with err: a store
+// request that failed turns the layer off, and this caller mints as if
+// there were no store (the cache saves requests, it never costs a run); a
+// protocol that gave no outcome mints and publishes; a cancelled run stops.
+func (c *Cache) withoutStore(ctx context.Context, key Key, id string, m Minter, err error) (found, error) {
+	var serr *storeError
+	switch {
+	case errors.As(err, &serr):
+		c.shared.fail(serr)
+		return c.mint(ctx, key, id, m)
+	case errors.Is(err, errNoShared):
+		return c.mintAndPublish(ctx, key, id, m)
+	}
+	return found{}, err
+}
+
+// mintAndPublish mints without the lease and publishes the token for the
+// rest of the fleet.
+func (c *Cache) mintAndPublish(ctx context.Context, key Key, id string, m Minter) (found, error) {
+	f, err := c.mint(ctx, key, id, m)
 	if err != nil {
-		if publish {
-			c.shared.release(ctx, id, lease)
-		}
-		return found{}, err
+		return f, err
 	}
-	if minted == nil {
-		return found{}, errors.New("token cache: mint returned no token and no error")
-	}
-	tok := cloneToken(minted) // the minter keeps its own; we keep ours
-	f := c.keep(ctx, key, id, tok, SourceMinted)
-	if publish {
-		if err := c.shared.publish(ctx, key, id, tok, lease); err != nil {
-			c.shared.fail(fmt.Errorf("publishing the entry: %w", err))
+	if err := c.shared.publish(ctx, key, id, f.tok, c.now()); err != nil {
+		var serr *storeError
+		if errors.As(err, &serr) {
+			c.shared.fail(serr)
 		}
 	}
 	return f, nil
 }
 
+// mint asks m for a token and keeps it in memory and on disk.
+func (c *Cache) mint(ctx context.Context, key Key, id string, m Minter) (found, error) {
+	minted, err := m.Mint(ctx, key.Grant())
+	if err != nil {
+		return found{}, err
+	}
+	if minted == nil {
+		return found{}, errors.New("token cache: mint returned no token and no error")
+	}
+	// The minter keeps its own; we keep ours.
+	return c.keep(ctx, key, id, cloneToken(minted), SourceMinted), nil
+}
 // keep remembers tok and writes it to disk, so the next process on this
 // machine finds it without asking the store or Zoho.
 func (c *Cache) keep(ctx context.Context, key Key, id string, tok *zoho.Token, source Source) found {
 	c.remember(id, tok)
 	if c.disk != nil {
 		// A cache that can't be written costs a mint later, never this Get.
-		if err := c.disk.write(key, id, tok); err != nil {
+		if err := c.disk.write(key, id, tok, c.now()); err != nil {
 			c.writeFailed(ctx, err)
 		} else {
 			c.disk.sweepOnce(c.now(), id)

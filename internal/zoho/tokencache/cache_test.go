@@ -123,8 +123,9 @@ func TestGet_ReusesWhileMoreThanMinRemainingLeft(t *testing.T) {
 		want         tokencache.Source
 	}{
 		{"at once", 0, 0, tokencache.SourceMemory},
-		{"one second above the default margin", 0, 54*time.Minute + 59*time.Second, tokencache.SourceMemory},
-		{"exactly the default margin left", 0, 55 * time.Minute, tokencache.SourceMinted},
+		// The default margin is the provider's min_token_lifetime default, 15 minutes.
+		{"one second above the default margin", 0, 44*time.Minute + 59*time.Second, tokencache.SourceMemory},
+		{"exactly the default margin left", 0, 45 * time.Minute, tokencache.SourceMinted},
 		{"below the default margin", 0, 59 * time.Minute, tokencache.SourceMinted},
 		{"expired", 0, 2 * time.Hour, tokencache.SourceMinted},
 		{"custom margin, above", 10 * time.Minute, 49*time.Minute + 59*time.Second, tokencache.SourceMemory},

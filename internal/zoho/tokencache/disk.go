@@ -123,8 +123,8 @@ func (d disk) discard(path string, opened fs.FileInfo) {
 // replaces whatever name is at the target (a symlink or a named pipe
 // included) without following or opening it. Only a directory there makes it
 // fail.
-func (d disk) write(key Key, id string, tok *zoho.Token) error {
-	sealed, err := seal(key, id, tok)
+func (d disk) write(key Key, id string, tok *zoho.Token, now time.Time) error {
+	sealed, err := seal(key, id, tok, now)
 	if err != nil {
 		return err
 	}

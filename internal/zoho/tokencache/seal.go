@@ -15,20 +15,30 @@ import (
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
 )
 
-// A sealed entry is header || nonce || AES-256-GCM(payload). The header is
-// also authenticated, so a version byte can't be swapped under a valid body.
+// A sealed record is header || nonce || AES-256-GCM(payload). The header is
+// magic and a kind byte, and is authenticated too, so a lease or a failure
+// record can never be opened as a token entry, nor the other way round.
 const (
 	magic        = "ZTKC"
-	formatV1     = 1
 	headerLen    = len(magic) + 1
 	hkdfInfo     = "terraform-provider-zoho token cache v1"
 	aesKeyLength = 32
 )
 
+// recordKind is the header's kind byte. kindToken is what the first version
+// called format 1, so entries written before leases had kinds still open.
+type recordKind byte
+
+const (
+	kindToken   recordKind = 1 // an access token (disk and shared entries)
+	kindLease   recordKind = 2 // a lease of the shared store (lease.go)
+	kindFailure recordKind = 3 // a lease holder's failed mint (outcome.go)
+)
+
 var (
 	errShort   = errors.New("token cache entry is truncated")
 	errMagic   = errors.New("token cache entry has no token cache header")
-	errVersion = errors.New("token cache entry has an unknown format version")
+	errVersion = errors.New("token cache entry is not of the kind expected (or of an unknown format)")
 	errForeign = errors.New("token cache entry does not open with these credentials (foreign or corrupt)")
 	errPayload = errors.New("token cache entry holds no usable token")
 )
@@ -36,12 +46,19 @@ var (
 // payload is what a cache file holds: the access token's fields, never the
 // refresh token or the client secret. ExpiresAt marshals as RFC 3339 with
 // nanoseconds (time.Time's JSON form).
+//
+// LifetimeLeftMS is the token's lifetime left when it was sealed, by the
+// sealer's own clock: a difference of two readings of one clock, so a
+// reader on another machine can trust it where it cannot trust ExpiresAt
+// (whose clock may be minutes or days off). Entries sealed before it
+// existed have 0: unknown.
 type payload struct {
-	AccessToken string    `json:"access_token"`
-	APIDomain   string    `json:"api_domain"`
-	TokenType   string    `json:"token_type"`
-	Scopes      []string  `json:"scopes"`
-	ExpiresAt   time.Time `json:"expires_at"`
+	AccessToken    string    `json:"access_token"`
+	APIDomain      string    `json:"api_domain"`
+	TokenType      string    `json:"token_type"`
+	Scopes         []string  `json:"scopes"`
+	ExpiresAt      time.Time `json:"expires_at"`
+	LifetimeLeftMS int64     `json:"lifetime_left_ms,omitempty"`
 }
 
 // seal encrypts tok for key; id is key.ID(), passed in because the caller has
@@ -52,13 +69,14 @@ type payload struct {
 // The expiry is stored in UTC (an instant; the zone a clock happened to use is
 // not worth keeping, and a fixed offset with seconds would not survive RFC
 // 3339).
-func seal(key Key, id string, tok *zoho.Token) ([]byte, error) {
+func seal(key Key, id string, tok *zoho.Token, now time.Time) ([]byte, error) {
 	p := payload{
-		AccessToken: tok.AccessToken,
-		APIDomain:   tok.APIDomain,
-		TokenType:   tok.TokenType,
-		Scopes:      tok.Scopes,
-		ExpiresAt:   tok.ExpiresAt.UTC(),
+		AccessToken:    tok.AccessToken,
+		APIDomain:      tok.APIDomain,
+		TokenType:      tok.TokenType,
+		Scopes:         tok.Scopes,
+		ExpiresAt:      tok.ExpiresAt.UTC(),
+		LifetimeLeftMS: tok.ExpiresIn(now).Milliseconds(),
 	}
 	if err := p.check(); err != nil {
 		return nil, fmt.Errorf("token cache: not storing this token: %w", err)
@@ -67,7 +85,7 @@ func seal(key Key, id string, tok *zoho.Token) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return sealPlaintext(key, id, plain)
+	return sealRecord(key, id, kindToken, plain)
 }
 
 // check is the one rule for a payload, applied by seal before writing and by
@@ -93,15 +111,15 @@ func (p *payload) check() error {
 	return nil
 }
 
-// sealPlaintext frames and encrypts an encoded payload.
-func sealPlaintext(key Key, id string, plain []byte) ([]byte, error) {
+// sealRecord frames and encrypts an encoded payload of the given kind.
+func sealRecord(key Key, id string, kind recordKind, plain []byte) ([]byte, error) {
 	aead, err := newAEAD(key, id)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]byte, headerLen+aead.NonceSize(), headerLen+aead.NonceSize()+len(plain)+aead.Overhead())
 	copy(out, magic)
-	out[len(magic)] = formatV1
+	out[len(magic)] = byte(kind)
 	nonce := out[headerLen:]
 	// A fresh random nonce per write: the same key seals many entries over
 	// time, and GCM must never reuse a nonce under one key.
@@ -115,6 +133,38 @@ func sealPlaintext(key Key, id string, plain []byte) ([]byte, error) {
 // key fails: its secrets derive another AES key, and its ID is other
 // additional data even where the secrets agree.
 func open(key Key, id string, sealed []byte) (*zoho.Token, error) {
+	plain, err := openRecord(key, id, kindToken, sealed)
+	if err != nil {
+		return nil, err
+	}
+	p, err := decodePayload(plain)
+	if err != nil {
+		return nil, err
+	}
+	return p.token(), nil
+}
+
+// decodePayload reads a token entry's payload, applying check.
+func decodePayload(plain []byte) (*payload, error) {
+	var p payload
+	if err := json.Unmarshal(plain, &p); err != nil || p.check() != nil {
+		return nil, errPayload
+	}
+	return &p, nil
+}
+
+func (p *payload) token() *zoho.Token {
+	return &zoho.Token{
+		AccessToken: p.AccessToken,
+		APIDomain:   p.APIDomain,
+		TokenType:   p.TokenType,
+		Scopes:      p.Scopes,
+		ExpiresAt:   p.ExpiresAt.UTC(),
+	}
+}
+
+// openRecord decrypts a record of the given kind sealed for key.
+func openRecord(key Key, id string, kind recordKind, sealed []byte) ([]byte, error) {
 	aead, err := newAEAD(key, id)
 	if err != nil {
 		return nil, err
@@ -125,7 +175,7 @@ func open(key Key, id string, sealed []byte) (*zoho.Token, error) {
 	if string(sealed[:len(magic)]) != magic {
 		return nil, errMagic
 	}
-	if sealed[len(magic)] != formatV1 {
+	if recordKind(sealed[len(magic)]) != kind {
 		return nil, errVersion
 	}
 	nonce := sealed[headerLen : headerLen+aead.NonceSize()]
@@ -133,17 +183,7 @@ func open(key Key, id string, sealed []byte) (*zoho.Token, error) {
 	if err != nil {
 		return nil, errForeign
 	}
-	var p payload
-	if err := json.Unmarshal(plain, &p); err != nil || p.check() != nil {
-		return nil, errPayload
-	}
-	return &zoho.Token{
-		AccessToken: p.AccessToken,
-		APIDomain:   p.APIDomain,
-		TokenType:   p.TokenType,
-		Scopes:      p.Scopes,
-		ExpiresAt:   p.ExpiresAt.UTC(),
-	}, nil
+	return plain, nil
 }
 
 // newAEAD derives the entry's AES-256 key with HKDF-SHA256: secrets as input,

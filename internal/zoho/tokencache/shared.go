@@ -2,61 +2,86 @@ package tokencache
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
-	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
 )
 
-// DefaultSharedWait is how long a caller that lost the lease waits for the
-// winner's entry when Options.SharedWait is zero.
-const DefaultSharedWait = 30 * time.Second
-
-// Polling for the lease winner's entry: quick at first (a mint takes a
-// fraction of a second), then backing off so a hundred waiters cost the store
-// a few requests a second each at most.
+// Defaults of the shared layer when Options leave them zero.
 const (
-	firstPoll = 100 * time.Millisecond
-	maxPoll   = time.Second
+	// DefaultStoreTimeout bounds each store request: the provider's
+	// request_timeout default.
+	DefaultStoreTimeout = zoho.DefaultRequestTimeout
+	// maxLeaseLifetime bounds what a lease read from the store may claim, so
+	// a planted or garbled lease cannot stall the fleet for long.
+	maxLeaseLifetime = 15 * time.Minute
+	// recordsStaleAfter: a lease, failure record or takeover claim older
+	// than this is a leftover of a crash; Sweep removes it.
+	recordsStaleAfter = time.Hour
 )
 
-// shared is the object-store layer (token_cache_url). It is used until the
-// store first fails; from then on the cache goes on without it, and the
-// failure is reported once (takeFailure).
+// Polling for the lease holder's outcome: quick at first (a mint takes a
+// fraction of a second), then backing off, with jitter so that a hundred
+// waiters do not ask the store in step.
+const (
+	firstPoll = 250 * time.Millisecond
+	maxPoll   = 2 * time.Second
+)
+
+// shared is the object-store layer (token_cache_url). Each of its store
+// requests has its own deadline (opTimeout). It is used until the store
+// first fails (a request that errs or times out); from then on this process
+// goes on without it, and the failure is reported once (takeFailure). What
+// the store holds that does not open (a corrupt entry, garbage) is no
+// failure: the next mint overwrites it.
 //
-// One mint per fleet: a caller that misses takes a lease, a create-if-absent
-// object named after the key and a time bucket, so that among all the
-// machines missing at once exactly one wins, mints and publishes, and the
-// others poll for its entry. Because the name carries the time bucket, a
-// lease expires on its own when the bucket ends: a winner that crashed
-// blocks nobody beyond the waiters' bound, and no store needs a conditional
-// delete. A bucket boundary falling inside a burst can let a second caller
-// win; it reads the entry again before minting, so it mints only if the
-// first has not published yet.
+// The lease protocol that makes a fleet mint once is in lease.go.
 type shared struct {
-	store Store
-	wait  time.Duration // how long a loser waits for the entry
-	debug func(ctx context.Context, msg string, fields map[string]any)
+	store     Store
+	leaseLife time.Duration // what this process promises as a lease holder
+	opTimeout time.Duration
+	debug     func(ctx context.Context, msg string, fields map[string]any)
+	firstPoll time.Duration // tests shorten it
 
 	mu       sync.Mutex
 	failed   error // first store failure; the layer is off once set
 	reported bool  // takeFailure has handed failed out
-
-	firstPoll time.Duration // tests shorten it
+	notice   error // the store does not arbitrate conditional writes
+	noticed  bool  // takeNotice has handed notice out
+	swept    bool
 }
 
-// Names in the store: the same entry name as on disk, and the lease.
-func entryName(id string) string { return id + ".token" }
+// Object names: the entry (the same name as on disk), the lease, the
+// holder's failure record, and a claim to take over a dead holder's lease.
+func entryName(id string) string   { return id + ".token" }
+func leaseName(id string) string   { return id + ".lease" }
+func failureName(id string) string { return id + ".failed" }
+func takeoverName(id, nonce string) string {
+	return id + "." + nonce + ".takeover"
+}
 
-func (s *shared) leaseName(id string, now time.Time) string {
-	period := int64(s.wait / time.Second)
-	if period < 1 {
-		period = 1
+// isRecordName: names of the protocol's short-lived records (and of the
+// time-bucketed leases of the provider's first shared cache), which Sweep
+// may remove once old.
+func isRecordName(name string) bool {
+	id, rest, ok := strings.Cut(name, ".")
+	if !ok || !isID(id) {
+		return false
 	}
-	return id + "." + strconv.FormatInt(now.Unix()/period, 10) + ".lease"
+	switch {
+	case rest == "lease", rest == "failed":
+		return true
+	case strings.HasSuffix(rest, ".takeover"), strings.HasSuffix(rest, ".lease"):
+		return true
+	}
+	return false
 }
 
 // usable reports whether the layer is still on.
@@ -88,92 +113,185 @@ func (s *shared) takeFailure() error {
 	return s.failed
 }
 
-// lookup reads the entry for key. It returns the token when the store holds
-// one that opens and is fresh by fresh; nil, nil for a miss (none there, or
-// expired, or too close to expiry); and an error when the store failed or
-// holds something that is not an entry for key, which turns the layer off.
-func (s *shared) lookup(ctx context.Context, key Key, id string, fresh func(*zoho.Token) bool) (*zoho.Token, error) {
-	sealed, err := s.store.Read(ctx, entryName(id), maxEntrySize)
+// takeNotice is takeFailure for a store that works but cannot arbitrate.
+func (s *shared) takeNotice() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.notice == nil || s.noticed {
+		return nil
+	}
+	s.noticed = true
+	return s.notice
+}
+
+// storeError is a store request that failed: the layer turns off.
+type storeError struct {
+	step string
+	err  error
+}
+
+func (e *storeError) Error() string { return e.step + ": " + e.err.Error() }
+func (e *storeError) Unwrap() error { return e.err }
+
+// bounded runs one store request under its own deadline. A store request
+// that the caller's cancellation ended is returned as is; any other failure
+// is a *storeError naming step.
+func (s *shared) bounded(ctx context.Context, step string, call func(ctx context.Context) error) error {
+	rctx, cancel := context.WithTimeout(ctx, s.opTimeout)
+	defer cancel()
+	err := call(rctx)
+	switch {
+	case err == nil, errors.Is(err, ErrNotExist), errors.Is(err, ErrExist):
+		return err
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case rctx.Err() != nil:
+		return &storeError{step, fmt.Errorf("no answer within %s (request_timeout): %w", s.opTimeout, err)}
+	}
+	return &storeError{step, err}
+}
+
+// read reads name; found is false for a missing object.
+func (s *shared) read(ctx context.Context, step, name string) (obj Object, found bool, err error) {
+	err = s.bounded(ctx, step, func(ctx context.Context) error {
+		var rerr error
+		obj, rerr = s.store.Read(ctx, name, maxEntrySize)
+		return rerr
+	})
 	switch {
 	case errors.Is(err, ErrNotExist):
-		return nil, nil
+		return Object{}, false, nil
 	case err != nil:
+		return Object{}, false, err
+	}
+	return obj, true, nil
+}
+
+// readEntry returns the entry's token, converted to this machine's clock,
+// or nil when there is none, or it does not open (the next mint overwrites
+// it), or it has too little life left by fresh. Its lifetime is read on the
+// store's clock: what the sealer measured on its own clock when it sealed,
+// minus the entry's age by the store, and never more than Zoho's maximum
+// from the moment the store took the entry. A machine whose clock is off
+// by minutes or days can neither extend nor shorten it.
+func (s *shared) readEntry(ctx context.Context, key Key, id string, now time.Time, fresh func(*zoho.Token) bool) (*zoho.Token, error) {
+	obj, found, err := s.read(ctx, "looking up the entry", entryName(id))
+	if err != nil || !found {
 		return nil, err
-	case len(sealed) > maxEntrySize:
-		return nil, fmt.Errorf("the entry %s is larger than %d bytes: not one this provider wrote", entryName(id), maxEntrySize)
 	}
-	tok, err := open(key, id, sealed)
+	if len(obj.Data) > maxEntrySize {
+		s.debug(ctx, "the shared token cache entry is oversized; the next mint replaces it", map[string]any{"cache_key_id": id})
+		return nil, nil
+	}
+	plain, err := openRecord(key, id, kindToken, obj.Data)
+	var p *payload
+	if err == nil {
+		p, err = decodePayload(plain)
+	}
 	if err != nil {
-		// The name is a hash of these very credentials: only a writer holding
-		// them could have put a valid entry there.
-		return nil, fmt.Errorf("the entry %s is unreadable (%w): the store returned something this provider did not write", entryName(id), err)
+		s.debug(ctx, "the shared token cache entry does not open; the next mint replaces it",
+			map[string]any{"cache_key_id": id, "error": err.Error()})
+		return nil, nil
 	}
+	tok := p.token()
+	tok.ExpiresAt = now.Add(lifetimeLeft(p, obj, now))
 	if !fresh(tok) {
 		return nil, nil
 	}
 	return tok, nil
 }
 
-// lease tries to take the lease named name for id. won reports whether this
-// caller may mint; lastWriterWins that the store cannot arbitrate (then
-// everyone mints and publishes); err that the store failed.
-func (s *shared) lease(ctx context.Context, id, name string) (won, lastWriterWins bool, err error) {
-	err = s.store.CreateIfAbsent(ctx, name, nil)
-	switch {
-	case err == nil:
-		return true, false, nil
-	case errors.Is(err, ErrExist):
-		return false, false, nil
-	case errors.Is(err, ErrUnsupported):
-		s.debug(ctx, "the shared token cache cannot create objects conditionally: the last writer wins, so machines missing at once each mint",
-			map[string]any{"cache_key_id": id, "error": err.Error()})
-		return false, true, nil
+// lifetimeLeft is what is left of an entry's token: see readEntry. Without
+// the store's clock, the reader's clock has to do.
+func lifetimeLeft(p *payload, obj Object, now time.Time) time.Duration {
+	left := p.ExpiresAt.Sub(now)
+	age, ok := obj.age()
+	if !ok && !obj.Modified.IsZero() {
+		age, ok = max(now.Sub(obj.Modified), 0), true
 	}
-	return false, false, err
+	if ok {
+		if p.LifetimeLeftMS > 0 {
+			left = time.Duration(p.LifetimeLeftMS)*time.Millisecond - age
+		}
+		left = min(left, zoho.MaxTokenLifetime-age)
+	}
+	return max(left, 0)
 }
 
-// awaitEntry polls for the lease winner's entry until it is there and fresh,
-// or until the wait is over (nil, nil), or the store fails.
-func (s *shared) awaitEntry(ctx context.Context, key Key, id string, fresh func(*zoho.Token) bool) (*zoho.Token, error) {
-	deadline := time.NewTimer(s.wait)
-	defer deadline.Stop()
-	interval := s.firstPoll
-	for {
-		select {
-		case <-deadline.C:
-			return nil, nil
-		case <-time.After(interval):
-		}
-		tok, err := s.lookup(ctx, key, id, fresh)
-		if tok != nil || err != nil {
-			return tok, err
-		}
-		interval = min(interval*3/2, maxPoll)
+// readFailure returns the failure record, with its age on the store's
+// clock, or nil when there is none or it does not open.
+func (s *shared) readFailure(ctx context.Context, key Key, id string) (*failureRecord, time.Duration, error) {
+	obj, found, err := s.read(ctx, "looking up a failure record", failureName(id))
+	if err != nil || !found {
+		return nil, 0, err
+	}
+	var rec failureRecord
+	if err := openJSON(key, id, kindFailure, obj.Data, &rec); err != nil {
+		return nil, 0, nil
+	}
+	age, ok := obj.age()
+	if !ok {
+		// No clock to tell its age by: it answers only for its own lease.
+		age = refusalTTL
+	}
+	return &rec, age, nil
+}
+
+// write writes an object, under step's name if it fails.
+func (s *shared) write(ctx context.Context, step, name string, data []byte) error {
+	return s.bounded(ctx, step, func(ctx context.Context) error { return s.store.Write(ctx, name, data) })
+}
+
+// remove deletes an object, best effort: a leftover costs nothing but a
+// sweep, so a failure is only logged.
+func (s *shared) remove(ctx context.Context, id, name string) {
+	err := s.bounded(ctx, "deleting "+name, func(ctx context.Context) error { return s.store.Delete(ctx, name) })
+	if err != nil {
+		s.debug(ctx, "could not delete a record of the shared token cache; it expires on its own",
+			map[string]any{"cache_key_id": id, "object": name, "error": err.Error()})
 	}
 }
 
-// publish writes the entry for everyone else and releases the lease if this
-// caller held one (best effort: the bucket ends anyway).
-func (s *shared) publish(ctx context.Context, key Key, id string, tok *zoho.Token, lease string) error {
-	sealed, err := seal(key, id, tok)
+// publish writes the entry for everyone else.
+func (s *shared) publish(ctx context.Context, key Key, id string, tok *zoho.Token, now time.Time) error {
+	sealed, err := seal(key, id, tok, now)
 	if err != nil {
 		return err
 	}
-	if err := s.store.Write(ctx, entryName(id), sealed); err != nil {
-		return err
-	}
-	s.release(ctx, id, lease)
-	return nil
+	return s.write(ctx, "publishing the entry", entryName(id), sealed)
 }
 
-// release deletes a lease this caller holds, best effort: its time bucket
-// ends anyway.
-func (s *shared) release(ctx context.Context, id, lease string) {
-	if lease == "" {
+// sweepOnce removes leftovers of crashed holders once per process, on a
+// store that can list (file://); others rely on a lifecycle rule.
+func (s *shared) sweepOnce(ctx context.Context) {
+	sw, ok := s.store.(Sweeper)
+	s.mu.Lock()
+	run := ok && !s.swept
+	s.swept = true
+	s.mu.Unlock()
+	if !run {
 		return
 	}
-	if err := s.store.Delete(ctx, lease); err != nil {
-		s.debug(ctx, "could not release the shared token cache lease; it expires on its own",
-			map[string]any{"cache_key_id": id, "error": err.Error()})
+	err := s.bounded(ctx, "sweeping", func(ctx context.Context) error {
+		return sw.Sweep(ctx, recordsStaleAfter, func(name string) bool {
+			return isRecordName(name) || strings.HasSuffix(name, ".token") && isID(strings.TrimSuffix(name, ".token"))
+		})
+	})
+	if err != nil {
+		s.debug(ctx, "could not sweep the shared token cache", map[string]any{"error": err.Error()})
 	}
+}
+
+// newNonce names one lease: 64 random bits in hex.
+func newNonce() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return hex.EncodeToString(b)
+}
+
+// nonceOf names a lease that does not open, by its content, so every
+// waiter names it alike.
+func nonceOf(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:8])
 }
