@@ -271,6 +271,7 @@ func (c *Cache) mint(ctx context.Context, key Key, id string, m Minter) (found, 
 	// The minter keeps its own; we keep ours.
 	return c.keep(ctx, key, id, cloneToken(minted), SourceMinted), nil
 }
+
 // keep remembers tok and writes it to disk, so the next process on this
 // machine finds it without asking the store or Zoho.
 func (c *Cache) keep(ctx context.Context, key Key, id string, tok *zoho.Token, source Source) found {

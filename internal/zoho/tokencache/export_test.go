@@ -7,7 +7,9 @@ import (
 )
 
 // Seal and Open expose the sealing layer to the external tests and benchmarks.
-func Seal(key Key, tok *zoho.Token) ([]byte, error) { return seal(key, key.ID(), tok, tok.ExpiresAt.Add(-time.Hour)) }
+func Seal(key Key, tok *zoho.Token) ([]byte, error) {
+	return seal(key, key.ID(), tok, tok.ExpiresAt.Add(-time.Hour))
+}
 
 func Open(key Key, sealed []byte) (*zoho.Token, error) { return open(key, key.ID(), sealed) }
 
@@ -39,4 +41,6 @@ func Lease(key Key, lifetime time.Duration) ([]byte, error) {
 }
 
 // SealAt seals tok as a machine whose clock reads now would.
-func SealAt(key Key, tok *zoho.Token, now time.Time) ([]byte, error) { return seal(key, key.ID(), tok, now) }
+func SealAt(key Key, tok *zoho.Token, now time.Time) ([]byte, error) {
+	return seal(key, key.ID(), tok, now)
+}
