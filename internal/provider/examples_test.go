@@ -33,8 +33,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
 	"github.com/cd40c554/terraform-provider-zoho/internal/testsupport/s3server"
+	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
 )
 
