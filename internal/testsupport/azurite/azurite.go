@@ -9,7 +9,12 @@
 //     azidentity's DefaultAzureCredential, from an in-process stand-in for
 //     App Service's managed identity endpoint (IDENTITY_ENDPOINT,
 //     IDENTITY_HEADER), which hands out unsigned JWTs with the audience,
-//     issuer and lifetime Azurite's basic check reads. The client must
+//     issuer and lifetime Azurite's basic check reads. DefaultAzureCredential
+//     (azidentity v1.14.1) reaches that source at once: EnvironmentCredential
+//     and WorkloadIdentityCredential are unavailable without their variables
+//     (Unset removes them) and send nothing; with IDENTITY_ENDPOINT set, the
+//     managed identity is App Service's, not IMDS, so there is no IMDS probe
+//     (TestBearer: the first token in milliseconds). The client must
 //     trust the CA: SSL_CERT_FILE (in Env) for a process of its own. Go
 //     reads SSL_CERT_FILE once per process, at the first certificate
 //     check against the system roots, so an in-process client needs it set
