@@ -57,9 +57,9 @@ tools: ## Build (or reuse cached) tofu, tfplugindocs and golangci-lint and print
 test: ## Everything CI runs: vet, lint, actionlint, unit+acceptance tests (tofu, terraform if on PATH, the tofu 1.11/1.6 matrix), docs and examples checks
 	scripts/test.sh
 
-testacc: ## Acceptance tests only, against tofu, with SeaweedFS for the shared cache (TEST_ARGS='-run TestAccX' to narrow)
-	@tofu=$$($(TOOL) tofu); weed=$$($(TOOL) weed); \
-	TF_ACC=1 TF_ACC_TERRAFORM_PATH="$$tofu" ZOHO_TEST_WEED="$$weed" \
+testacc: ## Acceptance tests only, against tofu, with SeaweedFS, fake-gcs-server and Azurite for the shared cache (TEST_ARGS='-run TestAccX' to narrow)
+	@tofu=$$($(TOOL) tofu); weed=$$($(TOOL) weed); fakegcs=$$($(TOOL) fakegcs); azurite=$$($(TOOL) azurite); \
+	TF_ACC=1 TF_ACC_TERRAFORM_PATH="$$tofu" ZOHO_TEST_WEED="$$weed" ZOHO_TEST_FAKEGCS="$$fakegcs" ZOHO_TEST_AZURITE="$$azurite" \
 	TF_ACC_PROVIDER_HOST=registry.opentofu.org TF_ACC_PROVIDER_NAMESPACE=cd40c554 \
 		go test -race -v -count=1 -timeout 30m -run '^TestAcc' $(TEST_ARGS) ./...
 
@@ -149,5 +149,5 @@ release-check: ## goreleaser check (SNAPSHOT=1: also an unsigned snapshot build 
 clean: ## Remove build outputs (bin/, dist/, coverage files)
 	rm -rf bin/ dist/ coverage.out coverage.html
 
-clean-tools: ## Remove the cached OpenTofu binaries (go tool binaries live in the Go build cache)
+clean-tools: ## Remove the cached tool binaries (OpenTofu, SeaweedFS, fake-gcs-server) and Azurite (go tool binaries live in the Go build cache)
 	rm -rf "$${XDG_CACHE_HOME:-$$HOME/.cache}/terraform-provider-zoho/tools"

@@ -4,8 +4,10 @@
 #   1. go vet ./..., golangci-lint (.golangci.yml) and actionlint of
 #      .github/workflows/ (make workflows-check)
 #   2. go test -race -v ./... with TF_ACC=1 against OpenTofu (scripts/tool.sh),
-#      with SeaweedFS (scripts/tool.sh weed, ZOHO_TEST_WEED) as the real S3
-#      server of the shared token cache tests
+#      with SeaweedFS (scripts/tool.sh weed, ZOHO_TEST_WEED), fake-gcs-server
+#      (scripts/tool.sh fakegcs, ZOHO_TEST_FAKEGCS) and Azurite (scripts/tool.sh
+#      azurite, ZOHO_TEST_AZURITE) as the S3, GCS and Azure servers of the
+#      shared token cache tests
 #   3. the acceptance tests (^TestAcc) again against `terraform`, if on PATH
 #      (no -race: step 2 ran it)
 #   4. the CLI version matrix: ^TestAcc again against OpenTofu 1.11 (the first
@@ -37,12 +39,17 @@ main() {
 	trap 'rm -rf "$logdir"' EXIT # kept when a suite fails (see suite)
 	timings=() ran_against=() counts=() step_start=$(date +%s)
 
-	# The two CLIs the suites need build (first time only) while vet and the
-	# linters run: on a fresh machine their downloads and compiles overlap.
+	# The CLI and the store servers the suites need build (first time only)
+	# while vet and the linters run: on a fresh machine their downloads and
+	# compiles overlap.
 	scripts/tool.sh tofu >"$logdir/tofu.path" 2>"$logdir/tofu.build" &
 	tofu_build=$!
 	scripts/tool.sh weed >"$logdir/weed.path" 2>"$logdir/weed.build" &
 	weed_build=$!
+	scripts/tool.sh fakegcs >"$logdir/fakegcs.path" 2>"$logdir/fakegcs.build" &
+	fakegcs_build=$!
+	scripts/tool.sh azurite >"$logdir/azurite.path" 2>"$logdir/azurite.build" &
+	azurite_build=$!
 	if [ "${ZOHO_TEST_SKIP_MATRIX:-0}" != 1 ]; then
 		scripts/tool.sh tofu-1.11 >"$logdir/tofu-1.11.path" 2>"$logdir/tofu-1.11.build" &
 		tofu111_build=$!
@@ -60,14 +67,20 @@ main() {
 	make --no-print-directory workflows-check
 	timed actionlint
 
-	heading "tools: OpenTofu and SeaweedFS (built once, then cached)"
+	heading "tools: OpenTofu, SeaweedFS, fake-gcs-server, Azurite (built or installed once, then cached)"
 	waitfor tofu "$tofu_build"
 	waitfor weed "$weed_build"
+	waitfor fakegcs "$fakegcs_build"
+	waitfor azurite "$azurite_build"
 	tofu=$(<"$logdir/tofu.path")
 	ZOHO_TEST_WEED=$(<"$logdir/weed.path")
-	export ZOHO_TEST_WEED
+	ZOHO_TEST_FAKEGCS=$(<"$logdir/fakegcs.path")
+	ZOHO_TEST_AZURITE=$(<"$logdir/azurite.path")
+	export ZOHO_TEST_WEED ZOHO_TEST_FAKEGCS ZOHO_TEST_AZURITE
 	echo "tofu: $tofu"
 	echo "weed: $ZOHO_TEST_WEED"
+	echo "fake-gcs-server: $ZOHO_TEST_FAKEGCS"
+	echo "azurite-blob: $ZOHO_TEST_AZURITE"
 	timed "tools (after vet and lint)"
 
 	suite tofu "$tofu" "(all packages)" -race ./...

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: scripts/tool.sh tofu|tofu-1.11|tofu-1.6|weed|terraform-provider-restapi
+# Usage: scripts/tool.sh tofu|tofu-1.11|tofu-1.6|weed|fakegcs|azurite|terraform-provider-restapi
 #
 # Prints the absolute path of a CLI that the tests need as a file
 # (TF_ACC_TERRAFORM_PATH, a provider mirror), building it the first time;
@@ -12,6 +12,13 @@
 #   weed        tools/seaweedfs  SeaweedFS, the S3 server the token_cache_url
 #                                tests start (ZOHO_TEST_WEED); its README.md
 #                                has the build's cost and how it runs
+#   fakegcs     tools/fakegcs    fake-gcs-server, the GCS server of the gs://
+#                                tests (ZOHO_TEST_FAKEGCS); its README.md has
+#                                the costs and what it does of GCS
+#   azurite     (npm)            Azurite's Blob service, the Azure server of the
+#                                azblob:// tests (ZOHO_TEST_AZURITE): prints the
+#                                path of its azurite-blob entry point, a Node
+#                                script (tools/fakegcs/README.md says more)
 #   terraform-provider-restapi   tools/restapi, for the examples test
 #
 # OpenTofu needs -ldflags "-X .../version.dev=no" (else `tofu version` says
@@ -19,12 +26,43 @@
 # cannot pass, so it is built with `go build` (with this Go: GOTOOLCHAIN=local)
 # into ${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-zoho/tools/<name>-<hash>,
 # <hash> being that of the module's go.mod and go.sum; a new version builds
-# anew. weed is built the same way (the tests exec it as a file; it takes
-# only "-s -w"). The restapi provider needs nothing special: `go tool -n` prints where
-# the Go cache keeps it.
+# anew. weed and fake-gcs-server are built the same way (the tests exec them
+# as files; they take only "-s -w"). Azurite is installed from the npm
+# registry with `npm install` (install scripts off) into
+# <cache>/azurite-<version>-<hash>, <hash> being that of the install
+# command, pinned version included. The restapi provider needs nothing
+# special: `go tool -n` prints where the Go cache keeps it.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 name=${1:-}
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-zoho/tools"
+
+# azurite: npm install of the pinned version, once. Azurite 3.37.0 declares
+# node >= 22 but runs on the Node 20 of these machines (npm only warns).
+azurite() {
+	local version=3.37.0 hash dir entry
+	local args=(install --ignore-scripts --no-audit --no-fund --no-save --loglevel=error "azurite@$version")
+	hash=$(echo "${args[*]}" | sha256sum | cut -c1-12)
+	dir="$cache/azurite-$version-$hash"
+	entry="$dir/node_modules/azurite/dist/src/blob/main.js"
+	if [ ! -f "$entry" ]; then
+		command -v npm >/dev/null || {
+			echo "tool.sh: azurite needs node and npm on PATH" >&2
+			exit 1
+		}
+		mkdir -p "$cache"
+		rm -rf "$dir.tmp.$$"
+		# shellcheck disable=SC2064 # expanded now: $dir is local
+		trap "rm -rf '$dir.tmp.$$'" EXIT # an interrupted install leaves nothing
+		echo "tool.sh: installing azurite@$version from the npm registry (first time only: about 2 min, 360 MB) -> $dir" >&2
+		npm "${args[@]}" --prefix "$dir.tmp.$$" >&2
+		rm -rf "$dir"
+		mv "$dir.tmp.$$" "$dir"
+		trap - EXIT
+	fi
+	echo "$entry"
+}
+
 case "$name" in
 tofu | tofu-1.11 | tofu-1.6)
 	module="$root/tools/$name" pkg=github.com/opentofu/opentofu/cmd/tofu
@@ -34,15 +72,23 @@ weed)
 	module="$root/tools/seaweedfs" pkg=github.com/seaweedfs/seaweedfs/weed
 	ldflags="-s -w" cost="about 11 min of CPU, 6 min on 2 idle cores, 2.2 GB of memory"
 	;;
+fakegcs)
+	module="$root/tools/fakegcs" pkg=github.com/fsouza/fake-gcs-server
+	ldflags="-s -w" cost="about 4 min of CPU, 560 MB of memory"
+	;;
+azurite)
+	azurite
+	exit
+	;;
 terraform-provider-restapi) exec go -C "$root" tool -n -modfile=tools/restapi/go.mod "$name" ;;
 *)
-	echo "usage: $0 tofu|tofu-1.11|tofu-1.6|weed|terraform-provider-restapi" >&2
+	echo "usage: $0 tofu|tofu-1.11|tofu-1.6|weed|fakegcs|azurite|terraform-provider-restapi" >&2
 	exit 2
 	;;
 esac
 
 hash=$(cat "$module/go.mod" "$module/go.sum" | sha256sum | cut -c1-12)
-bin="${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-zoho/tools/$name-$hash"
+bin="$cache/$name-$hash"
 if [ ! -x "$bin" ]; then
 	mkdir -p "$(dirname "$bin")"
 	trap 'rm -f "$bin.tmp.$$"' EXIT # an interrupted build leaves no binary

@@ -81,7 +81,7 @@ func (g *gcsAPI) get(ctx context.Context, key string, limit int64) (tokencache.O
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return tokencache.Object{}, gcsFailure(resp, false)
+		return tokencache.Object{}, gcsFailure(resp, false, false)
 	}
 	return objectOf(resp, limit)
 }
@@ -102,7 +102,7 @@ func (g *gcsAPI) put(ctx context.Context, key string, data []byte, ifAbsent bool
 	}
 	defer drain(resp)
 	if resp.StatusCode != http.StatusOK {
-		return gcsFailure(resp, ifAbsent)
+		return gcsFailure(resp, true, ifAbsent)
 	}
 	return nil
 }
@@ -114,7 +114,7 @@ func (g *gcsAPI) remove(ctx context.Context, key string) error {
 	}
 	defer drain(resp)
 	if resp.StatusCode != http.StatusNoContent && resp.StatusCode != http.StatusOK {
-		return gcsFailure(resp, false)
+		return gcsFailure(resp, false, false)
 	}
 	return nil
 }
@@ -142,10 +142,12 @@ func (g *gcsAPI) do(ctx context.Context, method string, u *url.URL, body []byte)
 }
 
 // gcsFailure reads the JSON API's error document. A 404 is a missing
-// object unless Cloud Storage says the bucket is missing: that is a
-// misconfiguration, not an empty cache. A 412 on a conditional upload is
-// a lost race, and so is a 409 (a conflicting write of the same object).
-func gcsFailure(resp *http.Response, conditional bool) error {
+// object unless Cloud Storage says the bucket is missing (that is a
+// misconfiguration, not an empty cache) or it answers an upload, which
+// has no object to miss: only the bucket can be. A 412 on a conditional
+// upload is a lost race, and so is a 409 (a conflicting write of the same
+// object).
+func gcsFailure(resp *http.Response, upload, conditional bool) error {
 	body, _ := readLimited(resp.Body, maxErrorBody)
 	var doc struct {
 		Error struct {
@@ -161,7 +163,7 @@ func gcsFailure(resp *http.Response, conditional bool) error {
 		f.cause = fmt.Errorf("HTTP %d: %s", resp.StatusCode, msg)
 	}
 	switch {
-	case resp.StatusCode == http.StatusNotFound && !strings.Contains(strings.ToLower(msg), "bucket does not exist"):
+	case resp.StatusCode == http.StatusNotFound && !upload && !strings.Contains(strings.ToLower(msg), "bucket does not exist"):
 		f.kind = tokencache.ErrNotExist
 	case conditional && (resp.StatusCode == http.StatusPreconditionFailed || resp.StatusCode == http.StatusConflict):
 		f.kind = tokencache.ErrExist

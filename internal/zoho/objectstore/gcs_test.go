@@ -181,6 +181,23 @@ func TestGCS_failures(t *testing.T) {
 	if err == nil || errors.Is(err, tokencache.ErrExist) || err.Error() != want {
 		t.Errorf("CreateIfAbsent denied: %v\nwant: %s (and not a lost race)", err, want)
 	}
+
+	// An upload's 404 is a missing bucket whatever its message says (as
+	// fake-gcs-server answers it): never a miss.
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		gcsError(w, http.StatusNotFound, "Not Found")
+	}))
+	t.Cleanup(srv.Close)
+	t.Setenv("STORAGE_EMULATOR_HOST", srv.URL)
+	s = openURL(t, "gs://zoho-cache/ci")
+	for op, err := range map[string]error{
+		"Write":          s.Write(context.Background(), entry, []byte("x")),
+		"CreateIfAbsent": s.CreateIfAbsent(context.Background(), lease, nil),
+	} {
+		if err == nil || errors.Is(err, tokencache.ErrNotExist) || errors.Is(err, tokencache.ErrExist) || !strings.Contains(err.Error(), "HTTP 404: Not Found") {
+			t.Errorf("%s answered a bare 404: %v, want a failure that is neither a miss nor a lost race", op, err)
+		}
+	}
 }
 
 // Outside an emulator, Open needs Application Default Credentials and says
