@@ -27,8 +27,8 @@ import (
 // does: it skips unless TF_ACC is set, checks the CLI (TF_ACC_TERRAFORM_PATH)
 // has the feature (Terraform or OpenTofu 1.minMinor, or later where that CLI
 // gained a known feature later: cliFeatureNamed), and builds the provider
-// into a plugin directory.
-func cliUnderTest(t *testing.T, minMinor int, feature string) (context.Context, string, string) {
+// into a plugin directory, with extra go build flags if given.
+func cliUnderTest(t *testing.T, minMinor int, feature string, buildFlags ...string) (context.Context, string, string) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("set TF_ACC=1 and TF_ACC_TERRAFORM_PATH=<terraform or tofu binary> to run the CLI end to end")
 	}
@@ -41,7 +41,7 @@ func cliUnderTest(t *testing.T, minMinor int, feature string) (context.Context, 
 	t.Cleanup(cancel)
 	skipWithout(t, cliFeatureNamed(feature, minMinor))
 	pluginDir := t.TempDir()
-	buildProvider(ctx, t, filepath.Join(pluginDir, "terraform-provider-zoho"))
+	buildProvider(ctx, t, filepath.Join(pluginDir, "terraform-provider-zoho"), buildFlags...)
 	return ctx, cli, pluginDir
 }
 

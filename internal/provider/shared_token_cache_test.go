@@ -2,31 +2,40 @@ package provider
 
 // The shared token cache (token_cache_url) as a CI fleet uses it: jobs that
 // are separate CLI processes on separate "machines" (own work directory,
-// HOME and TMPDIR), sharing nothing but the store, against a real
-// S3-compatible server (SeaweedFS) and a file:// volume.
+// HOME, TMPDIR and, for the clock tests, their own clock), sharing nothing
+// but the store, against real or independent servers (SeaweedFS for S3,
+// fake-gcs-server, Azurite, a file:// volume), healthy and under the faults
+// a fleet meets: a hung or flaky store (through a TCP fault proxy), a
+// throttled, slow or killed lease holder, skewed clocks, a corrupt entry,
+// and a store that ignores conditional writes.
 
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/cd40c554/terraform-provider-zoho/internal/testsupport/azurite"
+	"github.com/cd40c554/terraform-provider-zoho/internal/testsupport/faultproxy"
+	"github.com/cd40c554/terraform-provider-zoho/internal/testsupport/gcsserver"
 	"github.com/cd40c554/terraform-provider-zoho/internal/testsupport/s3server"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/tokencache"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
 )
 
-// fleet is a Zoho emulator, one client and refresh token, and the CLI.
+// fleet is a Zoho emulator, one client and refresh token, and the CLI with
+// a provider built to take a per-machine clock (testclock.go).
 type fleet struct {
 	ctx       context.Context
 	cli       string
@@ -35,12 +44,15 @@ type fleet struct {
 	url       string
 	client    zohotest.Client
 	refresh   string
+	// base is every job's environment on top of the machine's own: the
+	// store's variables and settings such as a short request_timeout.
+	base map[string]string
 }
 
 func newFleet(t *testing.T) *fleet {
-	ctx, cli, pluginDir := cliUnderTest(t, 10, "ephemeral resources")
+	ctx, cli, pluginDir := cliUnderTest(t, 10, "ephemeral resources", "-tags", "zohotestclock")
 	emu := zohotest.New(zohotest.Options{})
-	f := &fleet{ctx: ctx, cli: cli, pluginDir: pluginDir, emu: emu, url: emu.StartServer(t, "us")}
+	f := &fleet{ctx: ctx, cli: cli, pluginDir: pluginDir, emu: emu, url: emu.StartServer(t, "us"), base: map[string]string{}}
 	f.client = emu.RegisterClient(zohotest.Client{DC: "us"})
 	var err error
 	if f.refresh, err = emu.IssueRefreshToken(f.client.ID, []string{"ZohoCRM.users.READ"}); err != nil {
@@ -49,211 +61,481 @@ func newFleet(t *testing.T) *fleet {
 	return f
 }
 
-// job runs `plan -out` then `apply` of that plan as one CI job on a fresh
-// runner, with vars added to its environment, and returns both outputs.
-func (f *fleet) job(t *testing.T, vars map[string]string) (string, error) {
+// use points every job at store.
+func (f *fleet) use(store sharedStore) {
+	f.base[envTokenCacheURL] = store.url
+	setAll(f.base, store.env)
+}
+
+// jobRun is one CI job on a fresh runner: `plan -out`, then `apply` of
+// that plan, in its own process group.
+type jobRun struct {
+	out  bytes.Buffer
+	cmd  *exec.Cmd
+	done chan error
+}
+
+// start starts a job with vars added to its environment.
+func (f *fleet) start(t *testing.T, vars map[string]string) *jobRun {
 	machine := t.TempDir()
 	work := filepath.Join(machine, "work")
 	for _, d := range []string{work, filepath.Join(machine, "home"), filepath.Join(machine, "tmp")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
-			return "", err
+			t.Fatal(err)
 		}
 	}
-	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(requiredProviders("zoho")+ciJobConfig), 0o600); err != nil {
-		return "", err
-	}
+	writeFile(t, filepath.Join(work, "main.tf"), requiredProviders("zoho")+ciJobConfig)
 	all := map[string]string{
 		"TF_VAR_refresh_token": f.refresh, envAccountsURL: f.url, envClientID: f.client.ID, envClientSecret: f.client.Secret,
 		"HOME": filepath.Join(machine, "home"), "TMPDIR": filepath.Join(machine, "tmp"),
 	}
-	for k, v := range vars {
-		all[k] = v
-	}
+	setAll(all, f.base)
+	setAll(all, vars)
 	env := cliEnv(cliDevOverrides(t, work, f.pluginDir), all)
-	var out bytes.Buffer
-	for _, args := range [][]string{{"plan", "-input=false", "-no-color", "-out=tfplan"}, {"apply", "-input=false", "-no-color", "tfplan"}} {
-		cmd := exec.CommandContext(f.ctx, f.cli, args...)
-		cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = work, env, &out, &out
-		if err := cmd.Run(); err != nil {
-			return f.redact(out.String()), fmt.Errorf("%s %s: %w", filepath.Base(f.cli), args[0], err)
-		}
+	j := &jobRun{done: make(chan error, 1)}
+	// One shell for both commands, so the job is one process group that a
+	// test can kill whole (the CLI and its provider processes).
+	j.cmd = exec.CommandContext(f.ctx, "/bin/sh", "-c", `"$0" plan -input=false -no-color -out=tfplan && "$0" apply -input=false -no-color tfplan`, f.cli)
+	j.cmd.Dir, j.cmd.Env, j.cmd.Stdout, j.cmd.Stderr = work, env, &j.out, &j.out
+	j.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := j.cmd.Start(); err != nil {
+		t.Fatal(err)
 	}
-	return f.redact(out.String()), nil
+	go func() { j.done <- j.cmd.Wait() }()
+	return j
 }
+
+// wait returns the job's outcome and its output, secrets redacted.
+func (f *fleet) wait(j *jobRun) (string, error) {
+	err := <-j.done
+	return f.redact(j.out.String()), err
+}
+
+// kill kills the job's whole process group, as a cancelled CI job's runner
+// does when it gives up on it (SIGKILL: nothing of the job can react).
+func (j *jobRun) kill() { _ = syscall.Kill(-j.cmd.Process.Pid, syscall.SIGKILL) }
 
 func (f *fleet) redact(s string) string { return redact(s, f.refresh, f.client.Secret) }
 
-// jobs runs n jobs at once and returns their outputs.
-func (f *fleet) jobs(t *testing.T, n int, vars map[string]string) []string {
-	outs := make([]string, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
+// jobs runs n jobs at once, vars(i) added to job i's environment, and
+// returns their outputs and errors.
+func (f *fleet) jobs(t *testing.T, n int, vars func(i int) map[string]string) ([]string, []error) {
+	runs := make([]*jobRun, n)
 	for i := range n {
-		wg.Go(func() { outs[i], errs[i] = f.job(t, vars) })
+		var v map[string]string
+		if vars != nil {
+			v = vars(i)
+		}
+		runs[i] = f.start(t, v)
 	}
-	wg.Wait()
+	outs, errs := make([]string, n), make([]error, n)
+	for i, j := range runs {
+		outs[i], errs[i] = f.wait(j)
+	}
+	return outs, errs
+}
+
+// succeed fails the test unless every job succeeded.
+func succeed(t *testing.T, outs []string, errs []error) {
+	t.Helper()
 	for i, err := range errs {
 		if err != nil {
 			t.Fatalf("job %d: %v\n%s", i, err, tail(outs[i], 30))
 		}
 	}
-	return outs
 }
 
-// sharedStore is a token_cache_url and what is in it.
+// refreshRequests is how many refresh requests reached Zoho.
+func (f *fleet) refreshRequests() int { return f.emu.Counters().ByGrantType["refresh_token"] }
+
+// sharedStore is a token_cache_url, what its clients need in their
+// environment, and a view of what is in it.
 type sharedStore struct {
 	url     string
 	env     map[string]string
 	objects func(t *testing.T) map[string][]byte
+	// put writes an object under the store's prefix, as a test plants one.
+	put func(t *testing.T, name string, data []byte)
+}
+
+func envMap(kvs []string) map[string]string {
+	env := map[string]string{}
+	for _, kv := range kvs {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	return env
 }
 
 func fileStore(t *testing.T) sharedStore {
 	dir := filepath.Join(t.TempDir(), "shared-volume", "zoho")
-	return sharedStore{url: "file://" + dir, env: map[string]string{}, objects: func(t *testing.T) map[string][]byte {
-		entries, err := os.ReadDir(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		objects := map[string][]byte{}
-		for _, e := range entries {
-			b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+	return sharedStore{url: "file://" + dir, env: map[string]string{},
+		objects: func(t *testing.T) map[string][]byte {
+			entries, err := os.ReadDir(dir)
 			if err != nil {
 				t.Fatal(err)
 			}
-			objects[e.Name()] = b
-		}
-		return objects
-	}}
+			objects := map[string][]byte{}
+			for _, e := range entries {
+				b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				objects[e.Name()] = b
+			}
+			return objects
+		},
+		put: func(t *testing.T, name string, data []byte) {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, filepath.Join(dir, name), string(data))
+		}}
 }
 
-func s3Store(t *testing.T, srv *s3server.Server, prefix string) sharedStore {
-	env := map[string]string{}
-	for _, kv := range srv.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		env[k] = v
+// s3Store is a prefix of SeaweedFS's bucket; through, when set, is the
+// fault proxy's address that the jobs reach the server through.
+func s3Store(t *testing.T, srv *s3server.Server, prefix string, through *faultproxy.Proxy) sharedStore {
+	endpoint := srv.Endpoint
+	if through != nil {
+		endpoint = "http://" + through.Addr()
 	}
-	return sharedStore{url: srv.URL(prefix), env: env, objects: func(t *testing.T) map[string][]byte {
-		ctx := context.Background()
-		client := srv.Client()
-		list, err := client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(srv.Bucket), Prefix: aws.String(prefix + "/")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		objects := map[string][]byte{}
-		for _, o := range list.Contents {
-			got, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(srv.Bucket), Key: o.Key})
+	url := (&url.URL{Scheme: "s3", Host: srv.Bucket, Path: "/" + prefix, RawQuery: url.Values{
+		"endpoint": {endpoint}, "region": {srv.Region}, "use_path_style": {"true"}}.Encode()}).String()
+	client := srv.Client()
+	key := func(name string) *string { return aws.String(prefix + "/" + name) }
+	return sharedStore{url: url, env: envMap(srv.Env()),
+		objects: func(t *testing.T) map[string][]byte {
+			ctx := context.Background()
+			list, err := client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(srv.Bucket), Prefix: aws.String(prefix + "/")})
 			if err != nil {
 				t.Fatal(err)
 			}
-			b, err := io.ReadAll(got.Body)
-			_ = got.Body.Close()
-			if err != nil {
+			objects := map[string][]byte{}
+			for _, o := range list.Contents {
+				got, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(srv.Bucket), Key: o.Key})
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := io.ReadAll(got.Body)
+				_ = got.Body.Close()
+				if err != nil {
+					t.Fatal(err)
+				}
+				objects[strings.TrimPrefix(aws.ToString(o.Key), prefix+"/")] = b
+			}
+			return objects
+		},
+		put: func(t *testing.T, name string, data []byte) {
+			if _, err := client.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(srv.Bucket), Key: key(name), Body: bytes.NewReader(data)}); err != nil {
 				t.Fatal(err)
 			}
-			objects[strings.TrimPrefix(aws.ToString(o.Key), prefix+"/")] = b
-		}
-		return objects
-	}}
+		}}
 }
 
 // objectName is what the shared cache may name an object: a hash, and for
-// a lease the time bucket (anything else could leak something).
-var objectName = regexp.MustCompile(`^[0-9a-f]{64}\.(token|[0-9]+\.lease)$`)
+// a takeover claim a nonce's hash (anything else could leak something).
+var objectName = regexp.MustCompile(`^[0-9a-f]{64}\.(token|lease|failed|[0-9a-f]{16}\.takeover)$`)
+
+// checkStoreHoldsNothingUsable: hash-named objects only, no secret in any,
+// and exactly one entry.
+func (f *fleet) checkStoreHoldsNothingUsable(t *testing.T, store sharedStore) {
+	t.Helper()
+	var entries int
+	for name, body := range store.objects(t) {
+		if !objectName.MatchString(name) {
+			t.Errorf("object %q is not named by a hash", name)
+		}
+		if strings.HasSuffix(name, ".token") {
+			entries++
+		}
+		for what, secret := range map[string]string{"refresh token": f.refresh, "client secret": f.client.Secret, "client id": f.client.ID} {
+			if bytes.Contains(body, []byte(secret)) || strings.Contains(name, secret) {
+				t.Errorf("object %s holds the %s in clear", name, what)
+			}
+		}
+		if zohoSecretShape.Match(body) {
+			t.Errorf("object %s holds something shaped like a Zoho token", name)
+		}
+	}
+	if entries != 1 {
+		t.Errorf("the store holds %d entries, want 1", entries)
+	}
+}
+
+// The fleet's jobs are three: enough for a holder and two waiters, few
+// enough for make test.
+const fleetJobs = 3
 
 // TestAccCLI_sharedTokenCacheFleet: jobs that start together on separate
-// machines, sharing only token_cache_url, cost Zoho one mint in total; and
-// the store holds only sealed entries under hashed names.
+// machines, sharing only token_cache_url, cost Zoho one mint in total on
+// every kind of store; and the store holds only sealed entries under hashed
+// names.
 func TestAccCLI_sharedTokenCacheFleet(t *testing.T) {
-	const jobs = 4
-	srv := s3server.New(t)
+	weed := s3server.New(t)
 	for _, tt := range []struct {
 		name  string
 		store func(t *testing.T) sharedStore
 	}{
 		{"file", fileStore},
-		{"s3", func(t *testing.T) sharedStore { return s3Store(t, srv, "fleet") }},
+		{"s3 (SeaweedFS)", func(t *testing.T) sharedStore { return s3Store(t, weed, "fleet", nil) }},
+		{"gs (fake-gcs-server)", func(t *testing.T) sharedStore {
+			srv := gcsserver.New(t)
+			return sharedStore{url: srv.URL("fleet"), env: envMap(srv.Env()), objects: func(*testing.T) map[string][]byte { return nil }}
+		}},
+		{"azblob (Azurite, Shared Key)", func(t *testing.T) sharedStore {
+			srv := azurite.New(t, azurite.SharedKey)
+			return sharedStore{url: srv.URL("fleet"), env: envMap(srv.Env()), objects: func(*testing.T) map[string][]byte { return nil }}
+		}},
+		{"azblob (Azurite, bearer token)", func(t *testing.T) sharedStore {
+			srv := azurite.New(t, azurite.Bearer)
+			return sharedStore{url: srv.URL("fleet"), env: envMap(srv.Env()), objects: func(*testing.T) map[string][]byte { return nil }}
+		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFleet(t)
 			store := tt.store(t)
-			vars := map[string]string{envTokenCacheURL: store.url}
-			for k, v := range store.env {
-				vars[k] = v
-			}
-			outs := f.jobs(t, jobs, vars)
+			f.use(store)
+			outs, errs := f.jobs(t, fleetJobs, nil)
+			succeed(t, outs, errs)
 			if got := f.emu.MintsFor(f.refresh); got != 1 {
-				t.Errorf("%d jobs (plan and apply each) minted %d access tokens, want 1", jobs, got)
+				t.Errorf("%d jobs (plan and apply each) minted %d access tokens, want 1", fleetJobs, got)
 			}
 			for i, out := range outs {
 				if strings.Contains(out, "Warning: Zoho") {
 					t.Errorf("job %d warned:\n%s", i, tail(out, 20))
 				}
 			}
-			objects := store.objects(t)
-			var entries int
-			for name, body := range objects {
-				if !objectName.MatchString(name) {
-					t.Errorf("object %q is not named by a hash", name)
-				}
-				if strings.HasSuffix(name, ".token") {
-					entries++
-				}
-				for what, secret := range map[string]string{"refresh token": f.refresh, "client secret": f.client.Secret, "client id": f.client.ID} {
-					if bytes.Contains(body, []byte(secret)) || strings.Contains(name, secret) {
-						t.Errorf("object %s holds the %s in clear", name, what)
-					}
-				}
-				if zohoSecretShape.Match(body) {
-					t.Errorf("object %s holds something shaped like a Zoho token", name)
-				}
-			}
-			if entries != 1 {
-				t.Errorf("the store holds %d entries (%v), want 1", entries, len(objects))
+			if store.objects(t) != nil {
+				f.checkStoreHoldsNothingUsable(t, store)
 			}
 		})
 	}
 }
 
-// TestAccCLI_sharedTokenCacheFailureIsAWarning: a store that is down,
-// refuses this machine's credentials, or holds garbage costs one warning per
-// command naming token_cache_url, and the job succeeds without it.
-func TestAccCLI_sharedTokenCacheFailureIsAWarning(t *testing.T) {
+// TestAccCLI_sharedTokenCacheFaults: what each fault a fleet meets costs,
+// through the real CLI. request_timeout is 2 s and max_retries 1, so a
+// lease holder promises an outcome within 2 × 2 s + 0.5 s of backoff + one
+// 2 s store request.
+func TestAccCLI_sharedTokenCacheFaults(t *testing.T) {
+	weed := s3server.New(t)
+	fast := map[string]string{envRequestTimeout: "2s", envMaxRetries: "1"}
+	flaky := func(t *testing.T, f *fleet, mode faultproxy.Mode) *faultproxy.Proxy {
+		proxy := faultproxy.New(t, strings.TrimPrefix(weed.Endpoint, "http://"))
+		proxy.Set(mode)
+		f.use(s3Store(t, weed, strings.ReplaceAll(t.Name(), "/", "-"), proxy))
+		return proxy
+	}
+	warnings := func(out string) int { return strings.Count(out, "Warning: Zoho Shared Token Cache Unavailable") }
+
+	t.Run("store hung", func(t *testing.T) {
+		// It accepts connections and never answers: each command waits one
+		// store deadline, warns, and goes on as without the cache.
+		f := newFleet(t)
+		setAll(f.base, fast)
+		flaky(t, f, faultproxy.BlackHole())
+		outs, errs := f.jobs(t, fleetJobs, nil)
+		succeed(t, outs, errs)
+		for i, out := range outs {
+			if warnings(out) != 2 || !strings.Contains(strings.Join(strings.Fields(out), " "), "no answer within 2s") {
+				t.Errorf("job %d: want one warning per command naming the store's deadline:\n%s", i, tail(out, 40))
+			}
+		}
+		if got := f.refreshRequests(); got != 2*fleetJobs {
+			t.Errorf("%d requests to Zoho, want %d: one per command, as without the cache", got, 2*fleetJobs)
+		}
+	})
+
+	t.Run("store failing half the time", func(t *testing.T) {
+		f := newFleet(t)
+		setAll(f.base, fast)
+		flaky(t, f, faultproxy.FailFraction(0.5, 7))
+		outs, errs := f.jobs(t, fleetJobs, nil)
+		succeed(t, outs, errs)
+		warned := 0
+		for _, out := range outs {
+			warned += warnings(out)
+		}
+		// One mint for the fleet, plus at most one per command that saw the
+		// store fail (and went on without it).
+		if got := f.refreshRequests(); got > 1+warned {
+			t.Errorf("%d requests to Zoho with %d commands that saw the store fail, want at most %d", got, warned, 1+warned)
+		}
+	})
+
+	t.Run("holder throttled", func(t *testing.T) {
+		// Zoho refuses the refresh token: every job fails with Zoho's
+		// answer, and only the lease holder asked.
+		f := newFleet(t)
+		setAll(f.base, fast)
+		f.use(s3Store(t, weed, "throttled", nil))
+		f.emu.Throttle(f.refresh)
+		outs, errs := f.jobs(t, fleetJobs, nil)
+		fleetAnswers := 0
+		for i, out := range outs {
+			if errs[i] == nil || !strings.Contains(out, "Zoho Token Limit Reached") {
+				t.Errorf("job %d: %v; want Zoho's throttle diagnostic:\n%s", i, errs[i], tail(out, 30))
+			}
+			if strings.Contains(out, "did not ask Zoho") {
+				fleetAnswers++
+			}
+		}
+		if got := f.refreshRequests(); got != 1 {
+			t.Errorf("%d requests to Zoho for %d jobs on a throttled token, want 1", got, fleetJobs)
+		}
+		if fleetAnswers != fleetJobs-1 {
+			t.Errorf("%d jobs say they got the fleet's answer without asking Zoho, want %d", fleetAnswers, fleetJobs-1)
+		}
+	})
+
+	t.Run("holder slow", func(t *testing.T) {
+		// The holder's first attempt outlives request_timeout and its retry
+		// succeeds: the others wait for it (its whole budget), one mint.
+		f := newFleet(t)
+		setAll(f.base, fast)
+		f.use(s3Store(t, weed, "slow", nil))
+		f.emu.InjectFault(zohotest.Fault{Path: "/oauth/v2/token", GrantType: "refresh_token", Kind: zohotest.FaultDelay, Delay: 3 * time.Second})
+		outs, errs := f.jobs(t, fleetJobs, nil)
+		succeed(t, outs, errs)
+		if got := f.emu.MintsFor(f.refresh); got != 1 {
+			t.Errorf("%d mints, want 1", got)
+		}
+		if got := f.refreshRequests(); got != 2 {
+			t.Errorf("%d requests to Zoho, want 2 (the holder's attempt that timed out, then its retry)", got)
+		}
+	})
+
+	t.Run("holder killed", func(t *testing.T) {
+		// The holder's CI job is killed mid-mint: the others wait at most
+		// its lease's lifetime, then exactly one mints.
+		f := newFleet(t)
+		setAll(f.base, fast)
+		f.use(s3Store(t, weed, "killed", nil))
+		f.emu.InjectFault(zohotest.Fault{Path: "/oauth/v2/token", GrantType: "refresh_token", Kind: zohotest.FaultDelay, Delay: time.Minute})
+		holder := f.start(t, nil)
+		waitFor(t, f.ctx, func() bool { return f.refreshRequests() == 1 })
+		others := make([]*jobRun, fleetJobs-1)
+		for i := range others {
+			others[i] = f.start(t, nil)
+		}
+		time.Sleep(time.Second) // the others are waiting on its lease
+		holder.kill()
+		_, _ = f.wait(holder)
+		for i, j := range others {
+			if out, err := f.wait(j); err != nil {
+				t.Fatalf("job %d: %v\n%s", i+1, err, tail(out, 30))
+			}
+		}
+		if got := f.emu.MintsFor(f.refresh); got != 1 {
+			t.Errorf("%d mints after the holder was killed, want 1 (one waiter's, once the lease expired)", got)
+		}
+	})
+
+	t.Run("clocks skewed", func(t *testing.T) {
+		// Machines whose clocks are minutes apart share one lease and one
+		// token.
+		f := newFleet(t)
+		f.use(s3Store(t, weed, "skewed", nil))
+		skews := []string{"-2m", "2m", "-90s", "75s"}
+		outs, errs := f.jobs(t, fleetJobs, func(i int) map[string]string {
+			return map[string]string{"ZOHO_TEST_CLOCK_SKEW": skews[i%len(skews)]}
+		})
+		succeed(t, outs, errs)
+		if got := f.emu.MintsFor(f.refresh); got != 1 {
+			t.Errorf("%d mints from machines with skewed clocks, want 1", got)
+		}
+	})
+
+	t.Run("corrupt entry", func(t *testing.T) {
+		// A garbled entry is replaced by the next mint; no warning, and the
+		// cache stays on.
+		f := newFleet(t)
+		store := fileStore(t)
+		f.use(store)
+		key := tokencache.Key{AccountsURL: f.url, ClientID: f.client.ID, ClientSecret: f.client.Secret, RefreshToken: f.refresh}
+		store.put(t, key.ID()+".token", []byte("not a sealed entry, and certainly not one of ours"))
+		outs, errs := f.jobs(t, fleetJobs, nil)
+		succeed(t, outs, errs)
+		for i, out := range outs {
+			if strings.Contains(out, "Warning: Zoho") {
+				t.Errorf("job %d warned about a corrupt entry:\n%s", i, tail(out, 20))
+			}
+		}
+		if got := f.emu.MintsFor(f.refresh); got != 1 {
+			t.Errorf("%d mints, want 1", got)
+		}
+		f.checkStoreHoldsNothingUsable(t, store)
+	})
+
+	t.Run("store ignoring conditional writes", func(t *testing.T) {
+		// A GCS-compatible store that drops the create-if-absent condition
+		// cannot keep the fleet to one mint: each job says so.
+		f := newFleet(t)
+		srv := gcsserver.New(t)
+		strip := faultproxy.NewHTTP(t, srv.Endpoint, faultproxy.HTTPOptions{})
+		strip.Strip([]string{"ifGenerationMatch"}, nil)
+		f.use(sharedStore{url: srv.URL("unconditional"), env: map[string]string{"STORAGE_EMULATOR_HOST": strip.Addr()}})
+		outs, errs := f.jobs(t, fleetJobs, nil)
+		succeed(t, outs, errs)
+		noticed := 0
+		for _, out := range outs {
+			if strings.Contains(out, "Warning: Zoho Shared Token Cache Cannot Arbitrate") {
+				noticed++
+			}
+		}
+		if noticed == 0 {
+			t.Error("no job said the store ignores conditional writes")
+		}
+	})
+}
+
+// setAll copies src into dst.
+func setAll(dst, src map[string]string) {
+	for k, v := range src {
+		dst[k] = v
+	}
+}
+
+// waitFor polls cond until it holds or ctx ends (the test fails).
+func waitFor(t *testing.T, ctx context.Context, cond func() bool) {
+	t.Helper()
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			t.Fatal("timed out waiting")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// TestAccCLI_sharedTokenCacheUnavailableIsAWarning: a store that is down or
+// refuses this machine's credentials costs one warning per command naming
+// token_cache_url, and the job succeeds without it.
+func TestAccCLI_sharedTokenCacheUnavailableIsAWarning(t *testing.T) {
 	srv := s3server.New(t)
 	for _, tt := range []struct {
 		name  string
-		store func(t *testing.T, f *fleet) sharedStore
+		store func(t *testing.T) sharedStore
 		want  string // in the warning's detail
 	}{
-		{"s3 unreachable", func(t *testing.T, _ *fleet) sharedStore {
-			s := s3Store(t, srv, "down")
+		{"s3 unreachable", func(t *testing.T) sharedStore {
+			s := s3Store(t, srv, "down", nil)
 			// Port 1 on loopback: nothing listens there.
 			s.url = "s3://" + srv.Bucket + "/down?endpoint=http://127.0.0.1:1&region=" + srv.Region + "&use_path_style=true"
 			return s
 		}, "connect"},
-		{"s3 access denied", func(t *testing.T, _ *fleet) sharedStore {
-			s := s3Store(t, srv, "denied")
+		{"s3 access denied", func(t *testing.T) sharedStore {
+			s := s3Store(t, srv, "denied", nil)
 			s.env["AWS_SECRET_ACCESS_KEY"] = "not-the-secret-key"
 			return s
 		}, "looking up the entry"},
-		{"file garbage", func(t *testing.T, f *fleet) sharedStore {
-			s := fileStore(t)
-			dir := strings.TrimPrefix(s.url, "file://")
-			key := tokencache.Key{AccountsURL: f.url, ClientID: f.client.ID, ClientSecret: f.client.Secret, RefreshToken: f.refresh}
-			if err := os.MkdirAll(dir, 0o700); err != nil {
-				t.Fatal(err)
-			}
-			writeFile(t, filepath.Join(dir, key.ID()+".token"), "not a sealed entry, and certainly not one of ours")
-			return s
-		}, "unreadable"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFleet(t)
-			store := tt.store(t, f)
-			vars := map[string]string{envTokenCacheURL: store.url}
-			for k, v := range store.env {
-				vars[k] = v
-			}
-			out := f.jobs(t, 1, vars)[0]
+			f.use(tt.store(t))
+			outs, errs := f.jobs(t, 1, nil)
+			succeed(t, outs, errs)
+			out := outs[0]
 			if got := strings.Count(out, "Warning: Zoho Shared Token Cache Unavailable"); got != 2 {
 				t.Errorf("%d warnings about the shared cache, want one for plan and one for apply:\n%s", got, tail(out, 40))
 			}
