@@ -20,7 +20,8 @@ import (
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
 )
 
-// env is the emulator on a movable clock, a token source minting from it,
+// env is the emulator on a movable clock (or the one Options.Now names), a
+// token source minting from it,
 // and everything the proxy logged and answered, which its cleanup scans
 // for tokens: every test is also a leak test.
 type env struct {
@@ -42,7 +43,9 @@ type env struct {
 func newEnv(t *testing.T, opts zohotest.Options) *env {
 	t.Helper()
 	clock := zohotest.NewClock(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))
-	opts.Now = clock.Now
+	if opts.Now == nil {
+		opts.Now = clock.Now
+	}
 	emu := zohotest.New(opts)
 	accounts := emu.StartServer(t, "us")
 	c := emu.RegisterClient(zohotest.Client{})
@@ -55,9 +58,9 @@ func newEnv(t *testing.T, opts zohotest.Options) *env {
 	v := &env{
 		t: t, clock: clock, emu: emu, accounts: accounts,
 		src: &mintingSource{
-			client: zoho.New(zoho.Config{AccountsURL: accounts, ClientID: c.ID, ClientSecret: c.Secret, Now: clock.Now, MaxRetries: -1}),
+			client: zoho.New(zoho.Config{AccountsURL: accounts, ClientID: c.ID, ClientSecret: c.Secret, Now: opts.Now, MaxRetries: -1}),
 			grant:  zoho.Grant{RefreshToken: refresh},
-			now:    clock.Now,
+			now:    opts.Now,
 			margin: 15 * time.Second,
 			seen:   map[string]bool{},
 		},

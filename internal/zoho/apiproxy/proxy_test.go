@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -55,6 +56,47 @@ func TestCallsOutliveTokens(t *testing.T) {
 	}
 	if n := v.logs.count("forwarded a request", "path:/crm/v8/users?type=", "status:200"); n != workers*rounds {
 		t.Errorf("%d log lines for the calls, want %d:\n%s", n, workers*rounds, strings.Join(v.logs.lines(), "\n"))
+	}
+}
+
+// On the real clock, with tokens that live one second while the source
+// believes they live a minute (zoho.Client reads anything shorter as a
+// minute; zoho-emulator -access-token-ttl 1s does this to the provider):
+// every token dies under the callers, and the proxy's invalidate-and-replay
+// alone keeps a stream of concurrent calls across four lifetimes at zero
+// failures.
+func TestCallsOutliveTokensThatDieEarly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs four seconds of real time")
+	}
+	v := newEnv(t, zohotest.Options{AccessTokenTTL: time.Second, Now: time.Now})
+	p := v.start(v.api, nil)
+	const workers, lifetimes = 4, 4
+
+	var failed, calls atomic.Int32
+	deadline := time.Now().Add(lifetimes*time.Second + 200*time.Millisecond)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for time.Now().Before(deadline) {
+				calls.Add(1)
+				if a := v.get(p.URL() + "crm/v8/users?type=CurrentUser"); a.status != http.StatusOK {
+					failed.Add(1)
+					t.Errorf("call answered %d %s", a.status, a.body)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	v.settle(p)
+
+	mints, invalidated := v.src.counts()
+	t.Logf("%d calls, %d tokens minted, %d invalidated, %d replays", calls.Load(), mints, invalidated, v.logs.count("replayed:true"))
+	if failed.Load() != 0 {
+		t.Errorf("%d of %d calls failed, want none", failed.Load(), calls.Load())
+	}
+	if mints < lifetimes || invalidated < lifetimes-1 || v.logs.count("replayed:true", "status:200") < lifetimes-1 {
+		t.Errorf("want a token per lifetime, each replacing an invalidated one for a replayed call")
 	}
 }
 
