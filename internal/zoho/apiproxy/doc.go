@@ -63,8 +63,9 @@
 // bounds Close's wait for requests in flight.
 //
 // Config.Log gets one line per request: method, the path after the prefix
-// with query values removed, status, duration, and whether it was replayed;
+// with query values removed, status, duration, whether it was replayed,
+// and the error when the proxy answered itself or the answer was cut off;
 // refused requests are logged without their path (it may hold a mistyped
-// prefix). No line, error or answer of the proxy's own holds a token or the
-// prefix.
+// prefix); an invalidated token gets a line naming it by its fingerprint.
+// No line, error or answer of the proxy's own holds a token or the prefix.
 package apiproxy

@@ -44,7 +44,7 @@ func describe(err error) (status int, text string) {
 	case errors.Is(err, context.Canceled):
 		return http.StatusBadGateway, "the request was cancelled (the client went away or the proxy is closing)"
 	}
-	return http.StatusBadGateway, "upstream could not be reached"
+	return http.StatusBadGateway, "upstream could not be reached (the provider's log has the error)"
 }
 
 // describeTokenFailure names a token source failure by the zoho package's

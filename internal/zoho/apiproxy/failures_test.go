@@ -41,6 +41,7 @@ func TestTokenSourceFailures(t *testing.T) {
 		{"timeout", &zoho.TransportError{Op: zoho.OpRefresh, Timeout: true, Err: errors.New("timeout")},
 			"access token refresh: no answer from the accounts server within request_timeout"},
 		{"something else", errors.New("token cache exploded: " + secretish), "the token source failed"},
+		{"no token and no error", nil, "the token source failed"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
 )
 
 // tokenTransport sends each request upstream with a token from the source,
@@ -27,10 +29,10 @@ func (t *tokenTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	tok, err := t.tokens.Token(ctx)
+	tok, err := token(ctx, t.tokens)
 	if err != nil {
 		body.close()
-		return nil, &tokenError{err}
+		return nil, err
 	}
 	resp, err := t.attempt(req, tok.AccessToken, body)
 	if err != nil {
@@ -43,13 +45,17 @@ func (t *tokenTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !t.guard.reject(ctx, t.tokens, tok.AccessToken) || !body.replayable() {
 		return resp, nil
 	}
-	next, err := t.tokens.Token(ctx)
+	ex := exchangeOf(ctx)
+	next, err := token(ctx, t.tokens)
 	if err != nil || next.AccessToken == tok.AccessToken {
 		// Without a new token, the 401 is the truest answer there is.
+		if err != nil && ex != nil {
+			ex.err = "not replayed: " + err.Error()
+		}
 		return resp, nil
 	}
 	discard(resp)
-	if ex := exchangeOf(ctx); ex != nil {
+	if ex != nil {
 		ex.replayed = true
 	}
 	resp, err = t.attempt(req, next.AccessToken, body)
@@ -57,6 +63,19 @@ func (t *tokenTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.guard.accepted()
 	}
 	return resp, err
+}
+
+// token asks src for a token; a failure, or no token at all, is a
+// *tokenError.
+func token(ctx context.Context, src TokenSource) (*zoho.Token, error) {
+	tok, err := src.Token(ctx)
+	if err == nil && (tok == nil || tok.AccessToken == "") {
+		err = errors.New("the token source returned no access token")
+	}
+	if err != nil {
+		return nil, &tokenError{err}
+	}
+	return tok, nil
 }
 
 // attempt sends req once with token. The attempt's context is cancelled
