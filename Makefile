@@ -35,7 +35,7 @@ ACTIONLINT    := go tool -modfile=tools/actionlint/go.mod actionlint
 TEST_ARGS     ?=
 
 .PHONY: help build install tools test testacc unit lint workflows-check fmt docs docs-check \
-	examples-check demo bench bench-go bench-cli bench-fleet fuzz release-check clean clean-tools
+	examples-check demo bench bench-go bench-proxy bench-cli bench-fleet fuzz release-check clean clean-tools
 
 help: ## List the targets
 	@echo "Usage: make TARGET"
@@ -123,8 +123,14 @@ BENCH_COUNT ?= 5
 BENCH_ARGS  ?=
 bench: bench-go bench-cli ## Both: the Go benchmarks, then the CLI table (BENCHMARKS.md)
 
-bench-go: ## Go benchmarks with allocations: client round trip against the emulator and its net/http floor, token cache, sealing (BENCH=regexp)
-	go test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCH_COUNT) ./internal/...
+bench-go: ## Go benchmarks with allocations: client round trip against the emulator and its net/http floor, token cache, sealing, the API proxy against a direct call (BENCH=regexp)
+	go test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCH_COUNT) ./internal/... ./bench/proxy
+
+# bench/proxy: what zoho_api_proxy adds to a call (latency p50/p90/p99 and
+# requests/s against the same call made straight), in-process on loopback.
+PROXY_ARGS ?=
+bench-proxy: ## The API proxy's added latency and throughput against its targets (PROXY_ARGS='-n 20000 -c 8 -d 5s')
+	go run ./bench/proxy $(PROXY_ARGS)
 
 # bench/cli: tofu plan/apply/destroy of N refresh tokens and plans of N
 # ephemeral access tokens beside their floors (terraform_data, a no-op

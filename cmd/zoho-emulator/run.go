@@ -25,6 +25,7 @@ type config struct {
 	clientSecret string
 	scopes       string
 	stateFile    string
+	tokenTTL     time.Duration
 	showVersion  bool
 }
 
@@ -42,6 +43,9 @@ func parseFlags(args []string, output io.Writer) (config, error) {
 	fs.StringVar(&cfg.clientSecret, "client-secret", "", "Self Client secret (generated when empty)")
 	fs.StringVar(&cfg.scopes, "scopes", defaultScopes, "comma-separated scopes shown in the example command")
 	fs.StringVar(&cfg.stateFile, "state-file", "", "write the accounts URL, client id and secret here as JSON (mode 0600) once listening; removed on exit")
+	fs.DurationVar(&cfg.tokenTTL, "access-token-ttl", time.Hour, "lifetime of the access tokens handed out (expires_in), whole seconds; "+
+		"the API refuses them after it. Zoho's is 1h. The provider's client treats anything under 1m as 1m, so a shorter one "+
+		"kills tokens before the provider expects: what zoho_api_proxy's re-mint on Zoho's invalid-token answer is for")
 	fs.BoolVar(&cfg.showVersion, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -53,6 +57,11 @@ func parseFlags(args []string, output io.Writer) (config, error) {
 		fmt.Fprintf(output, "unexpected arguments: %q\n", fs.Args())
 		fs.Usage()
 		return cfg, usageError{fmt.Errorf("unexpected arguments %q", fs.Args())}
+	}
+	if cfg.tokenTTL < time.Second || cfg.tokenTTL%time.Second != 0 {
+		// expires_in is a whole number of seconds: anything else would be
+		// announced shorter than it lives.
+		return cfg, fmt.Errorf("-access-token-ttl %s: use a whole number of seconds, at least 1s", cfg.tokenTTL)
 	}
 	if !slices.Contains(zohotest.DataCenters(), cfg.dc) {
 		return cfg, fmt.Errorf("-dc %q is not a Zoho data center; use one of %s", cfg.dc, strings.Join(zohotest.DataCenters(), ", "))
@@ -125,7 +134,7 @@ func isLoopbackHost(host string) bool {
 // DC's api_domain back at the emulator, so the API URL a client derives
 // from a token answer works against it too.
 func newEmulator(cfg config, baseURL string) (state, http.Handler) {
-	emu := zohotest.New(zohotest.Options{})
+	emu := zohotest.New(zohotest.Options{AccessTokenTTL: cfg.tokenTTL})
 	client := emu.RegisterClient(zohotest.Client{ID: cfg.clientID, Secret: cfg.clientSecret, DC: cfg.dc})
 	emu.SetAPIDomain(cfg.dc, baseURL)
 	st := state{AccountsURL: baseURL, ClientID: client.ID, ClientSecret: client.Secret, DC: cfg.dc}

@@ -122,6 +122,9 @@ func TestRunRefuses(t *testing.T) {
 		{"a host name", []string{"-listen", "example.com:8080"}, "loopback"},
 		{"no port", []string{"-listen", "127.0.0.1"}, "missing port"},
 		{"unknown data center", []string{"-dc", "ae"}, "us, eu, in, au, jp, cn, ca, sa, uk"},
+		{"zero token lifetime", []string{"-access-token-ttl", "0s"}, "whole number of seconds, at least 1s"},
+		{"negative token lifetime", []string{"-access-token-ttl", "-1m"}, "at least 1s"},
+		{"token lifetime in part seconds", []string{"-access-token-ttl", "1500ms"}, "whole number of seconds"},
 		{"unknown flag", []string{"-port", "80"}, "flag provided but not defined"},
 	}
 	for _, tc := range cases {
@@ -197,6 +200,14 @@ func postJSON(t *testing.T, target string, form url.Values) map[string]string {
 
 func wantCurrentUser(t *testing.T, apiDomain, accessToken string) {
 	t.Helper()
+	if status := apiStatus(t, apiDomain, accessToken); status != http.StatusOK {
+		t.Fatalf("GET %s/crm/v8/users: %d, want 200", apiDomain, status)
+	}
+}
+
+// apiStatus is the protected API's answer to accessToken.
+func apiStatus(t *testing.T, apiDomain, accessToken string) int {
+	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, apiDomain+"/crm/v8/users?type=CurrentUser", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -207,9 +218,54 @@ func wantCurrentUser(t *testing.T, apiDomain, accessToken string) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %d, want 200", req.URL, resp.StatusCode)
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode
+}
+
+// TestRunAccessTokenTTL runs on the real clock (the program has no other):
+// a one-second token is announced as such and refused once it is over.
+func TestRunAccessTokenTTL(t *testing.T) {
+	t.Run("default is Zoho's hour", func(t *testing.T) {
+		emu := startRun(t)
+		if expiresIn, _ := clientCredentialsToken(t, emu.state); expiresIn != 3600 {
+			t.Errorf("expires_in = %d, want 3600", expiresIn)
+		}
+	})
+	t.Run("one second", func(t *testing.T) {
+		emu := startRun(t, "-access-token-ttl", "1s")
+		if !strings.Contains(emu.stderr, "access tokens: live 1s") {
+			t.Errorf("banner does not show the lifetime:\n%s", emu.stderr)
+		}
+		expiresIn, token := clientCredentialsToken(t, emu.state)
+		if expiresIn != 1 {
+			t.Errorf("expires_in = %d, want 1", expiresIn)
+		}
+		wantCurrentUser(t, emu.state.AccountsURL, token)
+		time.Sleep(1100 * time.Millisecond)
+		if status := apiStatus(t, emu.state.AccountsURL, token); status != http.StatusUnauthorized {
+			t.Errorf("API answered %d after the token's second, want 401", status)
+		}
+	})
+}
+
+// clientCredentialsToken mints a token for the emulator's Self Client.
+func clientCredentialsToken(t *testing.T, st state) (expiresIn int, accessToken string) {
+	t.Helper()
+	resp, err := http.PostForm(st.AccountsURL+"/oauth/v2/token", url.Values{
+		"grant_type": {"client_credentials"}, "client_id": {st.ClientID}, "client_secret": {st.ClientSecret}, "scope": {defaultScopes},
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer resp.Body.Close()
+	var answer struct {
+		AccessToken string `json:"access_token"`
+		ExpiresIn   int    `json:"expires_in"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil || answer.AccessToken == "" {
+		t.Fatalf("client credentials: %d %+v %v", resp.StatusCode, answer, err)
+	}
+	return answer.ExpiresIn, answer.AccessToken
 }
 
 func TestRunPrintsItsVersion(t *testing.T) {

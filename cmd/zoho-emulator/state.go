@@ -52,6 +52,7 @@ func printBanner(w io.Writer, cfg config, st state) {
   api_domain:    %s   (serves GET /crm/v8/users?type=CurrentUser)
   client id:     %s   (a Self Client)
   client secret: %s
+  access tokens: live %s   (-access-token-ttl)
 
 Generate a Self Client grant code (the API Console's "Generate Code"), valid 3 minutes
 (add --data-urlencode expiry_minutes=N for N from 1 to 10):
@@ -61,7 +62,7 @@ Generate a Self Client grant code (the API Console's "Generate Code"), valid 3 m
     --data-urlencode scope=%s
 
 Stop with Ctrl-C.
-`, st.DC, st.AccountsURL, st.AccountsURL, st.ClientID, secretSource,
+`, st.DC, st.AccountsURL, st.AccountsURL, st.ClientID, secretSource, cfg.tokenTTL,
 		st.AccountsURL, shellQuote(st.ClientID), secretArg, shellQuote(cfg.scopes))
 }
 

@@ -72,6 +72,24 @@ func (h *dcHandler) serveUserMatching(w http.ResponseWriter, r *http.Request, ma
 	}
 }
 
+// RequireToken guards h as the protected API is guarded: a request without
+// a live access token issued by dc gets CRM's 401 INVALID_TOKEN answer, and
+// the others reach h. Both count as API calls. Tests build on it the APIs
+// the emulator lacks (a body echo, a stream, a hang) with Zoho's token
+// rules. It panics on an unknown data center.
+func (e *Emulator) RequireToken(dc string, h http.Handler) http.Handler {
+	mustKnowDataCenter(dc)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		now := e.now()
+		e.countAPICall()
+		if _, ok := e.tokenOwner(dc, accessTokenFromHeader(r.Header.Get("Authorization")), now); !ok {
+			writeJSON(w, http.StatusUnauthorized, invalidTokenError)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
 // accessTokenFromHeader accepts both schemes Zoho documents,
 // "Zoho-oauthtoken" (what its SDKs send) and "Bearer"; scheme names are
 // case-insensitive in HTTP.

@@ -2,6 +2,7 @@ package zohotest_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"testing"
 	"time"
@@ -96,5 +97,37 @@ func TestProtectedAPIUserByID(t *testing.T) {
 	}
 	if resp := get("/crm/v8/users/"+id, "1000.abc.def"); resp.status != http.StatusUnauthorized {
 		t.Errorf("unknown token: %d, want 401", resp.status)
+	}
+}
+
+// RequireToken gives any handler the protected API's token rules and 401.
+func TestRequireToken(t *testing.T) {
+	v := newEnv(t, zohotest.Options{})
+	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("reached " + r.URL.Path)) })
+	srv := httptest.NewServer(v.emu.RequireToken("us", echo))
+	t.Cleanup(srv.Close)
+	at := v.token("us", credentialsParams(v.selfClient("us"), "ZohoCRM.users.READ")).str(t, "access_token")
+	euToken := v.token("eu", credentialsParams(v.selfClient("eu"), "ZohoCRM.users.READ")).str(t, "access_token")
+	call := func(authorization string) response {
+		req := mustRequest(t, http.MethodPost, srv.URL+"/any/path")
+		req.Header.Set("Authorization", authorization)
+		return v.do(req)
+	}
+	before := v.emu.Counters().APICalls
+
+	if resp := call("Zoho-oauthtoken " + at); resp.status != http.StatusOK || string(resp.raw) != "reached /any/path" {
+		t.Errorf("live token: %d %s, want 200 from the handler", resp.status, resp.raw)
+	}
+	for name, authorization := range map[string]string{"no token": "", "another DC's token": "Bearer " + euToken, "unknown token": "Bearer 1000.abc.def"} {
+		if resp := call(authorization); resp.status != http.StatusUnauthorized || string(resp.raw) != invalidTokenBody {
+			t.Errorf("%s: %d %s, want 401 %s", name, resp.status, resp.raw, invalidTokenBody)
+		}
+	}
+	v.clock.Advance(time.Hour)
+	if resp := call("Zoho-oauthtoken " + at); resp.status != http.StatusUnauthorized {
+		t.Errorf("expired token: %d %s, want 401", resp.status, resp.raw)
+	}
+	if got := v.emu.Counters().APICalls - before; got != 5 {
+		t.Errorf("APICalls grew by %d, want 5", got)
 	}
 }

@@ -17,7 +17,7 @@ type Counters struct {
 	CapEvictions   int            // live access tokens silently invalidated by LiveAccessTokenCap
 	RevokeRequests int            // every POST /oauth/v2/token/revoke (faulted ones included)
 	Revoked        int            // tokens actually revoked (the named ones; cascaded access tokens are not counted)
-	APICalls       int            // calls of the protected API, whatever the outcome
+	APICalls       int            // calls of the protected API (and of RequireToken's handlers), whatever the outcome
 	Faults         int            // faults applied
 }
 
@@ -51,6 +51,12 @@ func (e *Emulator) countArrival(method, path, grantType string) {
 	case path == pathAPIUser || strings.HasPrefix(path, pathAPIUser+"/"):
 		e.stats.APICalls++
 	}
+}
+
+func (e *Emulator) countAPICall() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.stats.APICalls++
 }
 
 // Counters returns a snapshot of the counters.
