@@ -112,9 +112,9 @@ func TestAzure_Azurite(t *testing.T) {
 		}
 	})
 	t.Run("Faults", func(t *testing.T) {
-		testFaults(t, srv.Host, func(t *testing.T, addr, prefix string) tokencache.Store {
+		testFaults(t, srv.Host, func(t *testing.T, addr, prefix string, opts Options) tokencache.Store {
 			t.Setenv("AZURE_STORAGE_DOMAIN", addr)
-			return openURL(t, srv.URL(prefix))
+			return openURL(t, srv.URL(prefix), opts)
 		})
 	})
 }

@@ -234,13 +234,13 @@ func expectContent(t *testing.T, s tokencache.Store, name string, want []byte) {
 }
 
 // openURL parses and opens a token_cache_url, failing the test on error.
-func openURL(t *testing.T, raw string) tokencache.Store {
+func openURL(t *testing.T, raw string, opts ...Options) tokencache.Store {
 	t.Helper()
 	loc, err := Parse(raw)
 	if err != nil {
 		t.Fatalf("Parse(%q): %v", raw, err)
 	}
-	s, err := Open(context.Background(), loc, Options{})
+	s, err := Open(context.Background(), loc, append(opts, Options{})[0])
 	if err != nil {
 		t.Fatalf("Open(%s): %v", loc, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -174,4 +175,52 @@ func dirNames(t *testing.T, dir string) []string {
 		names = append(names, de.Name())
 	}
 	return names
+}
+
+// Sweep removes the cache's old records and crashed writers' temporary
+// files, and nothing else: not a fresh record, not an entry the predicate
+// keeps, not a file of another form, not a directory.
+func TestFile_sweep(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Now().Add(-2 * time.Hour)
+	files := map[string]bool{ // name: swept
+		entry[:64] + ".lease":          true,
+		entry[:64] + ".failed":         true,
+		".tmp-" + entry + "-123":       true,
+		entry:                          false, // the predicate keeps it
+		"notes.txt":                    false, // not a record's name
+		entry[:64] + ".fresh.takeover": false, // written just now
+	}
+	for name := range files {
+		writeTestFile(t, filepath.Join(dir, name), "x")
+		if name != entry[:64]+".fresh.takeover" {
+			if err := os.Chtimes(filepath.Join(dir, name), old, old); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, entry[:64]+".dir.takeover"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	s := openURL(t, fileURL(dir)).(tokencache.Sweeper)
+	stale := func(name string) bool { return !strings.HasSuffix(name, ".token") && name != "notes.txt" }
+	if err := s.Sweep(context.Background(), time.Hour, stale); err != nil {
+		t.Fatal(err)
+	}
+	for name, swept := range files {
+		_, err := os.Lstat(filepath.Join(dir, name))
+		if gone := errors.Is(err, fs.ErrNotExist); gone != swept {
+			t.Errorf("%s: removed %v, want %v", name, gone, swept)
+		}
+	}
+	if _, err := os.Lstat(filepath.Join(dir, entry[:64]+".dir.takeover")); err != nil {
+		t.Errorf("Sweep removed a directory: %v", err)
+	}
+}
+
+func writeTestFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
 }

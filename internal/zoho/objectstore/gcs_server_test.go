@@ -129,9 +129,9 @@ func TestGCS_fakeGCSServer(t *testing.T) {
 		}
 	})
 	t.Run("Faults", func(t *testing.T) {
-		testFaults(t, srv.Host, func(t *testing.T, addr, prefix string) tokencache.Store {
+		testFaults(t, srv.Host, func(t *testing.T, addr, prefix string, opts Options) tokencache.Store {
 			t.Setenv("STORAGE_EMULATOR_HOST", addr)
-			return openURL(t, srv.URL(prefix))
+			return openURL(t, srv.URL(prefix), opts)
 		})
 	})
 }

@@ -147,6 +147,12 @@ func TestS3_SeaweedFS(t *testing.T) {
 			}
 		}
 	})
+	t.Run("Faults", func(t *testing.T) {
+		testFaults(t, strings.TrimPrefix(srv.Endpoint, "http://"), func(t *testing.T, addr, prefix string, opts Options) tokencache.Store {
+			u := strings.Replace(srv.URL(prefix), url.QueryEscape(srv.Endpoint), url.QueryEscape("http://"+addr), 1)
+			return openURL(t, u, opts)
+		})
+	})
 	t.Run("WrongSecret", func(t *testing.T) {
 		t.Setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret-0123456789")
 		s := openURL(t, srv.URL("wrong-secret"))
@@ -214,5 +220,28 @@ func TestS3_openWithoutRegion(t *testing.T) {
 	want := "open s3://zoho-cache/ci: no AWS region: add ?region=... to token_cache_url or set AWS_REGION (S3-compatible stores take any region they accept, such as us-east-1, or auto for R2)"
 	if err == nil || err.Error() != want {
 		t.Errorf("Open without a region: %v\nwant: %s", err, want)
+	}
+}
+
+// S3 answers a conditional create that races another with 409
+// ConditionalRequestConflict under a burst (PutObject docs: retry it): a
+// lost race, never a store failure that would turn the cache off.
+func TestS3_conditionalConflictIsALostRace(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusConflict)
+		_, _ = io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>ConditionalRequestConflict</Code>`+
+			`<Message>A conflicting conditional operation is currently in progress against this resource. Please try again.</Message></Error>`)
+	}))
+	defer srv.Close()
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret-never-shown-0123456789")
+	t.Setenv("AWS_CONFIG_FILE", "/dev/null")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+	s := openURL(t, "s3://zoho-cache/ci?endpoint="+url.QueryEscape(srv.URL)+"&region=us-east-1&use_path_style=true")
+	err := s.CreateIfAbsent(context.Background(), lease, nil)
+	if !errors.Is(err, tokencache.ErrExist) {
+		t.Fatalf("CreateIfAbsent answered 409 ConditionalRequestConflict: %v, want ErrExist (a lost race)", err)
 	}
 }

@@ -72,13 +72,14 @@ func (c *Cache) obtain(ctx context.Context, key Key, id string, m Minter) (found
 	s := c.shared
 	var lastFailure error
 	for range maxRounds {
-		held, err := s.takeLease(ctx, key, id)
+		tried := &heldLease{nonce: newNonce(), taken: time.Now()}
+		held, err := s.takeLease(ctx, key, id, tried)
 		if err != nil {
 			return c.withoutStore(ctx, key, id, m, err)
 		}
 		if held == nil {
 			var out outcome
-			out, held, err = c.await(ctx, key, id)
+			out, held, err = c.await(ctx, key, id, tried)
 			switch {
 			case err != nil:
 				return c.withoutStore(ctx, key, id, m, err)
@@ -101,9 +102,12 @@ func (c *Cache) obtain(ctx context.Context, key Key, id string, m Minter) (found
 	return c.mintAndPublish(ctx, key, id, m)
 }
 
-// takeLease creates the lease; nil, nil when another machine holds it.
-func (s *shared) takeLease(ctx context.Context, key Key, id string) (*heldLease, error) {
-	held := &heldLease{nonce: newNonce(), taken: time.Now()}
+// takeLease creates the lease; nil, nil when another machine holds it, or
+// seems to: a store client that retried a create whose first attempt
+// landed gets "exists" for its own lease, which await then recognises by
+// its nonce (tried).
+func (s *shared) takeLease(ctx context.Context, key Key, id string, tried *heldLease) (*heldLease, error) {
+	held := tried
 	body, err := sealJSON(key, id, kindLease, leaseRecord{Nonce: held.nonce, LifetimeMS: s.leaseLife.Milliseconds()})
 	if err != nil {
 		return nil, err
@@ -144,14 +148,17 @@ type outcome struct {
 
 // await waits for the current lease's holder. It returns the holder's
 // outcome once the lease is gone (an empty outcome when the holder left
-// none), or a lease of this process's own when the holder died and this
-// process won the takeover.
-func (c *Cache) await(ctx context.Context, key Key, id string) (outcome, *heldLease, error) {
+// none), or a lease of this process's own: the one it tried to take, if
+// that is the lease there after all, or the dead holder's it took over.
+func (c *Cache) await(ctx context.Context, key Key, id string, tried *heldLease) (outcome, *heldLease, error) {
 	s := c.shared
 	lease, present, err := s.observe(ctx, key, id)
 	if err != nil || !present {
 		out, err := c.outcomeOf(ctx, key, id, "")
 		return out, nil, err
+	}
+	if lease.nonce == tried.nonce {
+		return outcome{}, tried, nil
 	}
 	claimed := false // this process lost a takeover of lease: wait once more
 	interval := s.firstPoll

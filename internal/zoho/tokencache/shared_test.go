@@ -29,6 +29,7 @@ type memStore struct {
 	failOn        map[string]error
 	hang          bool // every request waits for its context to end
 	noConditional bool // CreateIfAbsent overwrites, as a store that ignores If-None-Match
+	lostAnswers   int  // this many CreateIfAbsent calls write, then answer "exists" (a client's retry of a create that landed)
 	clock         func() time.Time
 }
 
@@ -80,6 +81,10 @@ func (s *memStore) CreateIfAbsent(ctx context.Context, name string, data []byte)
 		return fmt.Errorf("creating %s: %w", name, tokencache.ErrExist)
 	}
 	s.objects[name], s.modified[name] = bytes.Clone(data), s.clock()
+	if s.lostAnswers > 0 {
+		s.lostAnswers--
+		return fmt.Errorf("creating %s (retried): %w", name, tokencache.ErrExist)
+	}
 	return nil
 }
 
@@ -606,6 +611,21 @@ func TestShared_AStoreWithoutConditionalWritesIsNoticed(t *testing.T) {
 		t.Errorf("not a failure: the store still shares entries: %v", err)
 	}
 	mustGet(t, machine(t, store, clk, ""), refreshKey, m, tokencache.SourceShared)
+}
+
+// A store client that retried a create whose first attempt landed is told
+// the lease exists: it is this process's own, recognised by its nonce, not
+// a lease to wait out.
+func TestShared_ARetriedCreateStillHoldsTheLease(t *testing.T) {
+	clk := newClock()
+	store := newMemStore()
+	store.lostAnswers = 1
+	ctx, cancel := context.WithTimeout(t.Context(), testBudget/2) // waiting the lease out would fail
+	defer cancel()
+	tok, src, err := machine(t, store, clk, "").Get(ctx, refreshKey, newMinter(clk))
+	if err != nil || src != tokencache.SourceMinted || tok == nil {
+		t.Fatalf("Get: %v, %v; want this process to mint as the lease's holder", src, err)
+	}
 }
 
 func TestShared_MinTokenLifetimeAppliesToSharedEntries(t *testing.T) {
