@@ -126,10 +126,12 @@ func providerAttributes() map[string]schema.Attribute {
 				"volume), `s3://bucket/prefix?region=eu-west-1` (add `endpoint=https://host` and `use_path_style=true` for " +
 				"S3-compatible stores such as MinIO, Ceph, R2 or SeaweedFS), `gs://bucket/prefix` or `azblob://container/prefix`. " +
 				"Entries are sealed exactly as in `token_cache_dir` and named by hashes: whoever can read the bucket learns " +
-				"nothing usable. Looked up after memory and `token_cache_dir`, before Zoho; on a miss one job takes a short " +
-				"lease (a create-if-absent write), mints and publishes while the others wait for its entry (at most " +
-				"`request_timeout`). Credentials come from each cloud's standard chain (environment, profile, workload " +
-				"identity), never from the URL. A store that fails costs one warning and the run goes on without it. " +
+				"nothing usable. Looked up after memory and `token_cache_dir`, before Zoho. On a miss one job takes a lease " +
+				"(the store's create-if-absent write), mints and publishes the outcome, a token or Zoho's refusal, while the " +
+				"others wait for it: a fleet mints once, and a throttled or revoked token is asked about once. Each store " +
+				"request is bounded by `request_timeout`; ages are read on the store's clock, so skewed runner clocks " +
+				"do no harm. Credentials come from each cloud's standard chain (environment, profile, workload " +
+				"identity), never from the URL. A store that fails or hangs costs one warning and the run goes on without it. " +
 				"See the CI and scaling guide. Also `" + envTokenCacheURL + "`.",
 			Validators: []validator.String{settingValidator[*objectstore.Location]{tokenCacheURLSetting}},
 		},
