@@ -409,12 +409,15 @@ func TestAccCLI_sharedTokenCacheFaults(t *testing.T) {
 		// The holder's CI job is killed mid-mint: the others wait at most
 		// its lease's lifetime, then exactly one mints.
 		f := newFleet(t)
-		setAll(f.base, fast)
+		// A lease of 8 s + 8 s: long enough that the others arrive while
+		// the holder's is live (as they would in a burst), short enough for
+		// make test.
+		setAll(f.base, map[string]string{envRequestTimeout: "8s", envMaxRetries: "0"})
 		f.use(s3Store(t, weed, "killed", nil))
 		f.emu.InjectFault(zohotest.Fault{Path: "/oauth/v2/token", GrantType: "refresh_token", Kind: zohotest.FaultDelay, Delay: time.Minute})
 		holder := f.start(t, nil)
 		waitFor(t, f.ctx, func() bool { return f.refreshRequests() == 1 })
-		others := make([]*jobRun, fleetJobs-1)
+		others := make([]*jobRun, fleetJobs+1) // enough waiters that "each mints" shows
 		for i := range others {
 			others[i] = f.start(t, nil)
 		}

@@ -1,11 +1,10 @@
 package zohotest
 
 import (
+	"fmt"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"sync"
-	"testing"
 	"time"
 )
 
@@ -124,21 +123,39 @@ func (e *Emulator) Handler(dc string) http.Handler {
 	return &dcHandler{e: e, dc: dc}
 }
 
-// StartServer serves Handler(dc) on 127.0.0.1 until the test ends and
-// returns its base URL (http://127.0.0.1:PORT, no trailing slash). The
-// listener is bound to IPv4 loopback explicitly: code under test allows
+// TB is the part of testing.TB that StartServer uses. Tests pass their
+// *testing.T; this package imports nothing of package testing, because the
+// released zoho-emulator links it.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
+// Serve serves Handler(dc) on 127.0.0.1 and returns its base URL
+// (http://127.0.0.1:PORT, no trailing slash) and a function that stops it.
+// The listener is bound to IPv4 loopback explicitly: code under test allows
 // plain http only for loopback hosts.
-func (e *Emulator) StartServer(t testing.TB, dc string) string {
-	t.Helper()
+func (e *Emulator) Serve(dc string) (url string, stop func() error, err error) {
 	handler := e.Handler(dc)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("zohotest: listen on loopback: %v", err)
+		return "", nil, fmt.Errorf("zohotest: listen on loopback: %w", err)
 	}
-	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: handler}}
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return srv.URL
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: time.Minute}
+	go func() { _ = srv.Serve(ln) }()
+	return "http://" + ln.Addr().String(), srv.Close, nil
+}
+
+// StartServer is Serve until the test ends.
+func (e *Emulator) StartServer(t TB, dc string) string {
+	t.Helper()
+	url, stop, err := e.Serve(dc)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	t.Cleanup(func() { _ = stop() })
+	return url
 }
 
 // SetAPIDomain overrides the api_domain answered by dc, for example to point
