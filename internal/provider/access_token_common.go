@@ -36,8 +36,8 @@ const authorizationScheme = "Zoho-oauthtoken "
 
 // mintedToken is a token handed out, with where it came from.
 type mintedToken struct {
-	token    *zoho.Token
-	endpoint endpoint
+	token *zoho.Token
+	from  tokenEndpoint
 }
 
 // usesClientCredentials reports the grant chosen from configuration alone:
@@ -88,7 +88,7 @@ func mintAccessToken(ctx context.Context, d *providerData, m *accessTokenModel, 
 		"source": source.String(), "access_token_id": zoho.Fingerprint(tok.AccessToken),
 		"expires_at": tok.ExpiresAt.UTC().Format(time.RFC3339), "cache_key": ep.cacheKey(grant).ID(),
 	})
-	return &mintedToken{token: tok, endpoint: ep}, diags
+	return &mintedToken{token: tok, from: ep}, diags
 }
 
 func tokenNameOf(m *accessTokenModel) string {

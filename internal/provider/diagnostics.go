@@ -108,7 +108,7 @@ func explainZoho(e *zoho.Error, cc callContext) (summary, detail, attr string) {
 	case zoho.CodeInvalidClientSecret:
 		return "Invalid Zoho Client Secret",
 			"Zoho rejected the client secret (invalid_client_secret). Copy it again from the API Console (Client Secret tab) into " +
-				"client_secret or " + envClientSecret + "; with Multi-DC enabled, each data center may have its own secret.", "client_secret"
+				"client_secret or " + clientSecretSetting.env + "; with Multi-DC enabled, each data center may have its own secret.", "client_secret"
 	case zoho.CodeInvalidRedirectURI:
 		return "Zoho Redirect URI Mismatch",
 			"Zoho refused the redirect URI (invalid_redirect_uri): redirect_uri must equal the one the grant code was generated with " +
@@ -121,8 +121,8 @@ func explainZoho(e *zoho.Error, cc callContext) (summary, detail, attr string) {
 			"Zoho throttled this token (" + e.Raw + "): one refresh token may mint about 10 access tokens per 10 minutes, and once over the limit " +
 				"Zoho blocks it for the rest of the window, so the request was not retried. Wait up to 10 minutes. To avoid it, mint fewer tokens: " +
 				"use one zoho_oauth_access_token per refresh token (instances with the same credentials share one token in a run), and set " +
-				"token_cache_dir (or " + envTokenCacheDir + ") so that plan and apply share a cached token, and token_cache_url (or " +
-				envTokenCacheURL + ") so that every CI job on these credentials shares one.", ""
+				"token_cache_dir (or " + tokenCacheDirSetting.env + ") so that plan and apply share a cached token, and token_cache_url (or " +
+				tokenCacheURLSetting.env + ") so that every CI job on these credentials shares one.", ""
 	case zoho.CodeInvalidScope:
 		return "Invalid Zoho Scope", "Zoho rejected the scopes (invalid_scope). Use scope names such as ZohoCRM.modules.READ, as listed in the product's API documentation.", "scopes"
 	case zoho.CodeMissingOrgInfo:

@@ -66,8 +66,9 @@ func modelFields(t reflect.Type) []modelField {
 	return fields
 }
 
-// getModel reads src into the struct model points to.
-func getModel(ctx context.Context, src objectGetter, model any) diag.Diagnostics {
+// getModel reads src into *model, a struct of tfsdk-tagged fields (the type
+// parameter makes a non-pointer a compile error, not a panic).
+func getModel[M any](ctx context.Context, src objectGetter, model *M) diag.Diagnostics {
 	var obj types.Object
 	diags := src.Get(ctx, &obj)
 	if diags.HasError() {
@@ -92,14 +93,20 @@ func getModel(ctx context.Context, src objectGetter, model any) diag.Diagnostics
 	return diags
 }
 
-// setModel writes the struct model points to into dst.
-func setModel(ctx context.Context, dst objectSetter, model any) diag.Diagnostics {
+// setModel writes *model into dst. A field that holds no framework value
+// is a diagnostic, as in getModel, never a panic.
+func setModel[M any](ctx context.Context, dst objectSetter, model *M) diag.Diagnostics {
+	var diags diag.Diagnostics
 	v := reflect.ValueOf(model).Elem()
 	fields := modelFields(v.Type())
 	values := make(map[string]attr.Value, len(fields))
 	attrTypes := make(map[string]attr.Type, len(fields))
 	for _, f := range fields {
-		value := v.FieldByIndex(f.index).Interface().(attr.Value)
+		value, ok := v.FieldByIndex(f.index).Interface().(attr.Value)
+		if !ok || value == nil {
+			diags.AddError("Internal Error", fmt.Sprintf("Model %s holds no framework value at %q. Please report this bug.", v.Type(), f.name))
+			return diags
+		}
 		values[f.name], attrTypes[f.name] = value, value.Type(ctx)
 	}
 	obj, diags := types.ObjectValue(attrTypes, values)
@@ -107,4 +114,17 @@ func setModel(ctx context.Context, dst objectSetter, model any) diag.Diagnostics
 		return diags
 	}
 	return dst.Set(ctx, obj)
+}
+
+// scopesValue is a list of scopes as a state or result holds it: null when
+// Zoho said none.
+func scopesValue(scopes []string) types.List {
+	if scopes == nil {
+		return types.ListNull(types.StringType)
+	}
+	elems := make([]attr.Value, len(scopes))
+	for i, s := range scopes {
+		elems[i] = types.StringValue(s)
+	}
+	return types.ListValueMust(types.StringType, elems)
 }

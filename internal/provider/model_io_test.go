@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -37,13 +38,10 @@ func TestModelIO_roundTripsEveryKind(t *testing.T) {
 	var ds datasource.SchemaResponse
 	newAccessTokenDataSource().Schema(ctx, datasource.SchemaRequest{}, &ds)
 
-	check := func(name string, src tfsdk.State, model any, dst *tfsdk.State) {
+	check := func(name string, src tfsdk.State, roundTrip func(src tfsdk.State, dst *tfsdk.State) diag.Diagnostics, dst *tfsdk.State) {
 		t.Run(name, func(t *testing.T) {
-			if d := getModel(ctx, src, model); d.HasError() {
-				t.Fatalf("getModel: %v", d)
-			}
-			if d := setModel(ctx, dst, model); d.HasError() {
-				t.Fatalf("setModel: %v", d)
+			if d := roundTrip(src, dst); d.HasError() {
+				t.Fatalf("round trip: %v", d)
 			}
 			if !dst.Raw.Equal(src.Raw) {
 				t.Errorf("round trip changed the value:\n got %v\nwant %v", dst.Raw, src.Raw)
@@ -56,18 +54,18 @@ func TestModelIO_roundTripsEveryKind(t *testing.T) {
 	resType := res.Schema.Type().TerraformType(ctx)
 	check("resource", tfsdk.State{Schema: res.Schema, Raw: allNull(t, resType, map[string]tftypes.Value{
 		"client_id": str("1000.X"), "scopes": scopes, "revoke_on_destroy": tftypes.NewValue(tftypes.Bool, true),
-	})}, &refreshTokenModel{}, &tfsdk.State{Schema: res.Schema})
+	})}, roundTrip[refreshTokenModel], &tfsdk.State{Schema: res.Schema})
 
 	ephType := eph.Schema.Type().TerraformType(ctx)
 	check("ephemeral", tfsdk.State{Schema: eph.Schema, Raw: allNull(t, ephType, map[string]tftypes.Value{
 		"refresh_token": str("r"), "scopes": scopes, "expires_in": tftypes.NewValue(tftypes.Number, 3600),
 		"revoke_on_close": tftypes.NewValue(tftypes.Bool, false),
-	})}, &accessTokenEphemeralModel{}, &tfsdk.State{Schema: eph.Schema})
+	})}, roundTrip[accessTokenEphemeralModel], &tfsdk.State{Schema: eph.Schema})
 
 	dsType := ds.Schema.Type().TerraformType(ctx)
 	check("data source", tfsdk.State{Schema: ds.Schema, Raw: allNull(t, dsType, map[string]tftypes.Value{
 		"access_token": str("a"),
-	})}, &accessTokenModel{}, &tfsdk.State{Schema: ds.Schema})
+	})}, roundTrip[accessTokenModel], &tfsdk.State{Schema: ds.Schema})
 
 	t.Run("a model that does not match the schema is refused", func(t *testing.T) {
 		var short struct {
@@ -78,4 +76,23 @@ func TestModelIO_roundTripsEveryKind(t *testing.T) {
 			t.Errorf("getModel of a short model = %v, want an internal error", d)
 		}
 	})
+	t.Run("a field that holds no framework value is a diagnostic, not a panic", func(t *testing.T) {
+		var odd struct {
+			RefreshToken string `tfsdk:"refresh_token"`
+		}
+		d := setModel(ctx, &tfsdk.State{Schema: ds.Schema}, &odd)
+		if !d.HasError() || !strings.Contains(d.Errors()[0].Detail(), "Please report this bug") {
+			t.Errorf("setModel of a model with a plain string = %v, want an internal error", d)
+		}
+	})
+}
+
+// roundTrip reads src into a model of type M and writes it to dst.
+func roundTrip[M any](src tfsdk.State, dst *tfsdk.State) diag.Diagnostics {
+	var m M
+	diags := getModel(context.Background(), src, &m)
+	if diags.HasError() {
+		return diags
+	}
+	return setModel(context.Background(), dst, &m)
 }

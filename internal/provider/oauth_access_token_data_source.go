@@ -37,7 +37,7 @@ func (d *accessTokenDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			"(every plan and refresh; an apply of a saved plan reuses the plan's token). " +
 			"Instances with the same credentials share one token per provider process; the provider's `token_cache_dir` shares it between processes, " +
 			"and `token_cache_url` between machines.",
-		Attributes: accessTokenAttributes(dataSourceAttributes),
+		Attributes: dataSourceAttributes(),
 	}
 }
 

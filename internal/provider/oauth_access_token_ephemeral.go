@@ -57,7 +57,7 @@ func (r *accessTokenEphemeral) Metadata(_ context.Context, req ephemeral.Metadat
 }
 
 func (r *accessTokenEphemeral) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
-	attributes := accessTokenAttributes(ephemeralAttributes)
+	attributes := accessTokenAttributes()
 	attributes["revoke_on_close"] = schema.BoolAttribute{
 		Optional: true,
 		MarkdownDescription: "Revoke the access token when Terraform closes this resource (end of the run), freeing one of the ~15 " +
@@ -132,7 +132,7 @@ func (r *accessTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 	m.fill(ctx, minted.token, now)
 	resp.Diagnostics.Append(setModel(ctx, &resp.Result, &m)...)
 
-	private := handedOut{AccountsURL: minted.endpoint.accountsURL, ExpiresAt: minted.token.ExpiresAt}
+	private := handedOut{AccountsURL: minted.from.accountsURL, ExpiresAt: minted.token.ExpiresAt}
 	if revoke {
 		private.AccessToken = minted.token.AccessToken
 	}
@@ -182,7 +182,7 @@ func (r *accessTokenEphemeral) Close(ctx context.Context, req ephemeral.CloseReq
 		return
 	}
 	ctx = r.data.withMasking(ctx, h.AccessToken)
-	err := r.data.clientFor(endpoint{accountsURL: h.AccountsURL}).Revoke(ctx, h.AccessToken)
+	err := r.data.clientFor(tokenEndpoint{accountsURL: h.AccountsURL}).Revoke(ctx, h.AccessToken)
 	if err != nil {
 		resp.Diagnostics.AddWarning("Cannot Revoke Zoho Access Token",
 			fmt.Sprintf("revoke_on_close could not revoke access token %s; it stays valid until %s. Error: %s",

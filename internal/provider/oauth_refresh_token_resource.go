@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -276,7 +275,7 @@ func (r *refreshTokenResource) Delete(ctx context.Context, req resource.DeleteRe
 		tflog.Info(ctx, "removing Zoho refresh token from state without revoking it (revoke_on_destroy = false)", map[string]any{"id": name})
 		return
 	}
-	ep := endpoint{accountsURL: state.AccountsURL.ValueString(), clientID: state.ClientID.ValueString()}
+	ep := tokenEndpoint{accountsURL: state.AccountsURL.ValueString(), clientID: state.ClientID.ValueString()}
 	err := r.data.clientFor(ep).Revoke(ctx, state.RefreshToken.ValueString())
 	switch {
 	case errors.Is(err, zoho.ErrTokenNotFound):
@@ -349,16 +348,4 @@ func newCodeSet(_ context.Context, req planmodifier.StringRequest, resp *stringp
 // means either).
 func overridesOf(cfg refreshTokenModel) clientOverrides {
 	return clientOverrides{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, DataCenter: cfg.DataCenter, AccountsURL: cfg.AccountsURL}
-}
-
-func scopesValue(scopes []string) types.List {
-	if scopes == nil {
-		return types.ListNull(types.StringType)
-	}
-	elems := make([]attr.Value, len(scopes))
-	for i, s := range scopes {
-		elems[i] = types.StringValue(s)
-	}
-	list, _ := types.ListValue(types.StringType, elems)
-	return list
 }

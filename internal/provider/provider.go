@@ -5,21 +5,18 @@ package provider
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"strings"
-	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-
-	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
 )
 
 var (
@@ -32,33 +29,6 @@ type zohoProvider struct {
 	version string
 	opts    options
 }
-
-// options are the provider's seams for tests: the environment, the clock and
-// the retry backoff. Production uses the zero value.
-type options struct {
-	getenv       func(string) string
-	now          func() time.Time
-	retryWaitMin time.Duration
-	retryWaitMax time.Duration
-	// configured is told of every Configure: tests count provider
-	// "processes" (each CLI command configures the provider anew).
-	configured func()
-}
-
-func (o options) withDefaults() options {
-	if o.getenv == nil {
-		o.getenv = os.Getenv
-	}
-	if o.now == nil {
-		o.now = machineClock
-	}
-	return o
-}
-
-// machineClock is the clock of a provider process: time.Now, except in
-// builds for the fleet tests (testclock.go), which skew it as a machine
-// whose clock is off would be.
-var machineClock = time.Now
 
 // New returns the provider factory that main.go serves.
 func New(version string) func() provider.Provider {
@@ -85,23 +55,31 @@ func (p *zohoProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 }
 
 func (p *zohoProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
-	var cfg providerModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	cfg := providerConfig{}
+	for name, a := range providerAttributes() {
+		var v attr.Value = types.StringNull()
+		if _, integer := a.(schema.Int64Attribute); integer {
+			v = types.Int64Null()
+		}
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(name), &v)...)
+		cfg[name] = v
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx = withMasking(ctx, cfg.ClientSecret.ValueString(), p.opts.getenv(envClientSecret))
-	data, diags := p.newProviderData(cfg, req.TerraformVersion)
+	ctx = withMasking(ctx, cfg.text(clientSecretSetting.attr).ValueString(), p.opts.getenv(clientSecretSetting.env))
+	data, diags := newProviderData(p.opts, p.version, cfg, req.TerraformVersion)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	s := data.settings
+	location := locationSetting.of(s)
 	tflog.Debug(ctx, "configured Zoho provider", map[string]any{
-		"accounts_url": s.accountsURL.value, "accounts_url_source": s.accountsURL.source,
-		"client_id_set": s.clientID.value != "", "client_secret_set": s.clientSecret.value != "",
-		"request_timeout": s.requestTimeout.value.String(), "max_retries": s.maxRetries.value,
-		"token_cache_dir": s.tokenCacheDir.value, "unknown_settings": strings.Join(s.pending(), ","),
+		"accounts_url": location.value, "accounts_url_source": location.source,
+		"client_id_set": clientIDSetting.of(s).value != "", "client_secret_set": clientSecretSetting.of(s).value != "",
+		"request_timeout": requestTimeoutSetting.of(s).value.String(), "max_retries": maxRetriesSetting.of(s).value,
+		"token_cache_dir": tokenCacheDirSetting.of(s).value, "unknown_settings": strings.Join(s.pending(), ","),
 	})
 	resp.DataSourceData = data
 	resp.ResourceData = data
@@ -127,26 +105,4 @@ func (p *zohoProvider) EphemeralResources(context.Context) []func() ephemeral.Ep
 // Functions need Terraform >= 1.8 or OpenTofu >= 1.7; older CLIs ignore them.
 func (p *zohoProvider) Functions(context.Context) []func() function.Function {
 	return []func() function.Function{newFingerprintFunction, newAccountsURLFunction, newAPIDomainFunction}
-}
-
-// providerDataFrom is every resource kind's Configure: before the provider
-// is configured (validation) there is no data yet, and that is fine.
-func providerDataFrom(v any) (*providerData, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	if v == nil {
-		return nil, diags
-	}
-	data, ok := v.(*providerData)
-	if !ok {
-		diags.AddError("Unexpected Provider Data", fmt.Sprintf("Expected *providerData, got %T. Please report this bug.", v))
-	}
-	return data, diags
-}
-
-func dataCenterList() string {
-	codes := zoho.DataCenterCodes()
-	for i, c := range codes {
-		codes[i] = "`" + c + "`"
-	}
-	return strings.Join(codes, ", ")
 }

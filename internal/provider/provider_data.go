@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
@@ -30,28 +31,55 @@ type providerData struct {
 	environ func(string) string
 }
 
+// options are the provider's seams for tests: the environment, the clock and
+// the retry backoff. Production uses the zero value.
+type options struct {
+	getenv       func(string) string
+	now          func() time.Time
+	retryWaitMin time.Duration
+	retryWaitMax time.Duration
+	// configured is told of every Configure: tests count provider
+	// "processes" (each CLI command configures the provider anew).
+	configured func()
+}
+
+func (o options) withDefaults() options {
+	if o.getenv == nil {
+		o.getenv = os.Getenv
+	}
+	if o.now == nil {
+		o.now = machineClock
+	}
+	return o
+}
+
+// machineClock is the clock of a provider process: time.Now, except in
+// builds for the fleet tests (testclock.go), which skew it as a machine
+// whose clock is off would be.
+var machineClock = time.Now
+
 // newProviderData resolves the provider's settings, opens its token cache
 // (creating token_cache_dir if missing) and prepares its clients.
-func (p *zohoProvider) newProviderData(cfg providerModel, terraformVersion string) (*providerData, diag.Diagnostics) {
-	settings, diags := resolveSettings(cfg, p.opts.getenv)
+func newProviderData(opts options, version string, cfg providerConfig, terraformVersion string) (*providerData, diag.Diagnostics) {
+	settings, diags := resolveSettings(cfg, opts.getenv)
 	clientConfig := zoho.Config{
-		RequestTimeout: settings.requestTimeout.value,
-		MaxRetries:     settings.maxRetries.value,
-		RetryWaitMin:   p.opts.retryWaitMin,
-		RetryWaitMax:   p.opts.retryWaitMax,
-		UserAgent:      fmt.Sprintf("terraform-provider-zoho/%s (+https://registry.terraform.io/providers/cd40c554/zoho; CLI %s)", p.version, terraformVersion),
+		RequestTimeout: requestTimeoutSetting.of(settings).value,
+		MaxRetries:     maxRetriesSetting.of(settings).value,
+		RetryWaitMin:   opts.retryWaitMin,
+		RetryWaitMax:   opts.retryWaitMax,
+		UserAgent:      fmt.Sprintf("terraform-provider-zoho/%s (+https://registry.terraform.io/providers/cd40c554/zoho; CLI %s)", version, terraformVersion),
 		Transport:      cleanhttp.DefaultPooledTransport(),
 		Log:            logToTflog,
-		Now:            p.opts.now,
+		Now:            opts.now,
 	}
-	tokens, cacheDiags := openTokenCache(settings, p.opts.now, clientConfig.MintBudget())
+	tokens, cacheDiags := openTokenCache(settings, opts.now, clientConfig.MintBudget())
 	diags.Append(cacheDiags...)
 	return &providerData{
 		settings:     settings,
 		clientConfig: clientConfig,
 		tokens:       tokens,
-		clock:        p.opts.now,
-		environ:      p.opts.getenv,
+		clock:        opts.now,
+		environ:      opts.getenv,
 	}, diags
 }
 
@@ -64,28 +92,28 @@ func (p *zohoProvider) newProviderData(cfg providerModel, terraformVersion strin
 // how long this process may hold the store's lease.
 func openTokenCache(s providerSettings, now func() time.Time, mintBudget time.Duration) (*tokencache.Cache, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	dir := s.tokenCacheDir
+	dir := tokenCacheDirSetting.of(s)
 	opts := tokencache.Options{
 		Dir:          dir.value,
-		MinRemaining: s.minTokenLife.value,
+		MinRemaining: minTokenLifeSetting.of(s).value,
 		Now:          now,
 		WriteFailed: func(ctx context.Context, err error) {
 			tflog.Warn(ctx, "could not write the Zoho token cache; the next process will mint again",
 				map[string]any{"token_cache_dir": dir.value, "error": err.Error()})
 		},
-		StoreTimeout: s.requestTimeout.value,
+		StoreTimeout: requestTimeoutSetting.of(s).value,
 		MintBudget:   mintBudget,
 		Debug: func(ctx context.Context, msg string, fields map[string]any) {
 			tflog.Debug(ctx, msg, fields)
 		},
 	}
-	if loc := s.tokenCacheURL.value; loc != nil {
+	if loc := tokenCacheURLSetting.of(s).value; loc != nil {
 		// A cloud's credential source may keep this context for every later
 		// token fetch (x/oauth2/google does), so it never ends; Open bounds
 		// its own search for credentials, and each request is bounded too.
-		store, err := objectstore.Open(context.Background(), loc, objectstore.Options{RequestTimeout: s.requestTimeout.value})
+		store, err := objectstore.Open(context.Background(), loc, objectstore.Options{RequestTimeout: requestTimeoutSetting.of(s).value})
 		if err != nil {
-			addSharedCacheWarning(&diags, s.tokenCacheURL, err)
+			addSharedCacheWarning(&diags, tokenCacheURLSetting.of(s), err)
 		} else {
 			opts.Shared = store
 		}
@@ -117,42 +145,7 @@ func (d *providerData) getenv(name string) string { return d.environ(name) }
 // withMasking is withMasking plus the provider's own client secret: every
 // entry point that may log calls it first.
 func (d *providerData) withMasking(ctx context.Context, secrets ...string) context.Context {
-	return withMasking(ctx, append(secrets, d.settings.clientSecret.value)...)
-}
-
-// clientFor returns an OAuth client that calls ep, sharing the provider's
-// transport.
-func (d *providerData) clientFor(ep endpoint) *zoho.Client {
-	cfg := d.clientConfig
-	cfg.AccountsURL, cfg.ClientID, cfg.ClientSecret = ep.accountsURL, ep.clientID, ep.clientSecret
-	return zoho.New(cfg)
-}
-
-// accessToken gets an access token for grant at ep. Shared, it comes from
-// the provider's cache (memory, then token_cache_dir, then token_cache_url)
-// or from one request shared by every concurrent caller with the same
-// credentials; otherwise it is minted for the caller alone (who will revoke
-// it). diags carry the shared store's failure, to the first caller after it.
-func (d *providerData) accessToken(ctx context.Context, ep endpoint, grant zoho.Grant, shared bool) (*zoho.Token, tokencache.Source, diag.Diagnostics, error) {
-	client := d.clientFor(ep)
-	if !shared {
-		tok, err := client.Mint(ctx, grant)
-		return tok, tokencache.SourceMinted, nil, err
-	}
-	tok, source, err := d.tokens.Get(ctx, ep.cacheKey(grant), client)
-	var diags diag.Diagnostics
-	if storeErr := d.tokens.SharedFailure(); storeErr != nil {
-		addSharedCacheWarning(&diags, d.settings.tokenCacheURL, storeErr)
-	}
-	if notice := d.tokens.SharedNotice(); notice != nil {
-		diags.AddAttributeWarning(path.Root(tokenCacheURLSetting.attr), "Zoho Shared Token Cache Cannot Arbitrate",
-			fmt.Sprintf("The shared token cache at %s (%s) works, but %s.\n\nTokens are still shared once published, "+
-				"but a fleet that misses at once mints once per job, as without the cache. Use a store that supports "+
-				"conditional writes (AWS S3, Google Cloud Storage, Azure Blob Storage, file:// on a local or NFSv3+ volume, "+
-				"or an S3-compatible server that enforces If-None-Match), see the CI and scaling guide.",
-				d.settings.tokenCacheURL.value, d.settings.tokenCacheURL.source, notice))
-	}
-	return tok, source, diags, err
+	return withMasking(ctx, append(secrets, clientSecretSetting.of(d.settings).value)...)
 }
 
 // persistentCache names the provider setting that makes access tokens
@@ -160,16 +153,24 @@ func (d *providerData) accessToken(ctx context.Context, ep endpoint, grant zoho.
 // could be handed out later; "" when there is none.
 func (d *providerData) persistentCache() (attr, env string) {
 	switch {
-	case d.settings.tokenCacheDir.value != "":
+	case tokenCacheDirSetting.of(d.settings).value != "":
 		return tokenCacheDirSetting.attr, tokenCacheDirSetting.env
-	case d.settings.tokenCacheURL.value != nil:
+	case tokenCacheURLSetting.of(d.settings).value != nil:
 		return tokenCacheURLSetting.attr, tokenCacheURLSetting.env
 	}
 	return "", ""
 }
 
-// cacheKey names the token for grant at ep in the token cache.
-func (ep endpoint) cacheKey(g zoho.Grant) tokencache.Key {
-	return tokencache.Key{AccountsURL: ep.accountsURL, ClientID: ep.clientID, ClientSecret: ep.clientSecret,
-		RefreshToken: g.RefreshToken, Scopes: g.Scopes, SOID: g.SOID}
+// providerDataFrom is every resource kind's Configure: before the provider
+// is configured (validation) there is no data yet, and that is fine.
+func providerDataFrom(v any) (*providerData, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if v == nil {
+		return nil, diags
+	}
+	data, ok := v.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected Provider Data", fmt.Sprintf("Expected *providerData, got %T. Please report this bug.", v))
+	}
+	return data, diags
 }

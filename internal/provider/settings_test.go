@@ -27,7 +27,7 @@ func TestResolveSettings(t *testing.T) {
 		Pending         string
 	}
 	cases := map[string]struct {
-		cfg providerModel
+		cfg providerConfig
 		env map[string]string
 		// want is checked when no error is expected.
 		want       settings
@@ -47,13 +47,13 @@ func TestResolveSettings(t *testing.T) {
 			want: settings{AccountsURL: "http://localhost:8080", AccountsURLFrom: "environment variable ZOHO_ACCOUNTS_URL", RequestTimeout: 30 * time.Second, MaxRetries: 4},
 		},
 		"the block beats every variable": {
-			cfg: providerModel{ClientID: s("id-cfg"), DataCenter: s("in"), RequestTimeout: s("5s"), MaxRetries: types.Int64Value(7)},
+			cfg: providerConfig{"client_id": s("id-cfg"), "data_center": s("in"), "request_timeout": s("5s"), "max_retries": types.Int64Value(7)},
 			env: map[string]string{envClientID: "id-env", envAccountsURL: "http://127.0.0.1:1", envRequestTimeout: "soon", envMaxRetries: "lots"},
 			want: settings{AccountsURL: "https://accounts.zoho.in", AccountsURLFrom: "provider attribute data_center (in)",
 				ClientIDFrom: "provider attribute client_id", RequestTimeout: 5 * time.Second, MaxRetries: 7},
 		},
 		"unknown values are recorded, not guessed": {
-			cfg:  providerModel{ClientID: unknown, AccountsURL: unknown, MaxRetries: types.Int64Unknown()},
+			cfg:  providerConfig{"client_id": unknown, "accounts_url": unknown, "max_retries": types.Int64Unknown()},
 			want: settings{RequestTimeout: 30 * time.Second, MaxRetries: 4, Pending: "client_id,accounts_url/data_center,max_retries"},
 		},
 		"ZOHO_DATA_CENTER unknown": {
@@ -75,8 +75,8 @@ func TestResolveSettings(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			p := &zohoProvider{version: "test", opts: options{getenv: func(k string) string { return tc.env[k] }}.withDefaults()}
-			d, diags := p.newProviderData(tc.cfg, "1.11.0")
+			opts := options{getenv: func(k string) string { return tc.env[k] }}.withDefaults()
+			d, diags := newProviderData(opts, "test", tc.cfg, "1.11.0")
 			if tc.errSummary != "" {
 				if len(diags) != 1 || diags[0].Summary() != tc.errSummary || !errorText(tc.errDetail...).MatchString(diags[0].Detail()) {
 					t.Fatalf("want one %q error mentioning %q, got %v", tc.errSummary, tc.errDetail, diags)
@@ -86,9 +86,10 @@ func TestResolveSettings(t *testing.T) {
 			if diags.HasError() {
 				t.Fatalf("unexpected diagnostics: %v", diags)
 			}
+			ps := d.settings
 			got := settings{
-				AccountsURL: d.settings.accountsURL.value, AccountsURLFrom: d.settings.accountsURL.source, ClientIDFrom: d.settings.clientID.source,
-				RequestTimeout: d.settings.requestTimeout.value, MaxRetries: d.settings.maxRetries.value, Pending: strings.Join(d.settings.pending(), ","),
+				AccountsURL: locationSetting.of(ps).value, AccountsURLFrom: locationSetting.of(ps).source, ClientIDFrom: clientIDSetting.of(ps).source,
+				RequestTimeout: requestTimeoutSetting.of(ps).value, MaxRetries: maxRetriesSetting.of(ps).value, Pending: strings.Join(ps.pending(), ","),
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("settings (-want +got):\n%s", diff)
@@ -104,25 +105,30 @@ func TestResolveSettings(t *testing.T) {
 func TestResolveEndpoint(t *testing.T) {
 	s, null := types.StringValue, types.StringNull()
 	pending := resolved[string]{pending: true}
-	full := providerSettings{accountsURL: resolved[string]{value: "https://accounts.zoho.com"}, clientID: resolved[string]{value: "id-p"}, clientSecret: resolved[string]{value: "secret-p"}}
+	// settings puts the accounts URL, client id and secret in the provider's settings.
+	settings := func(url, id, secret resolved[string]) providerSettings {
+		return providerSettings{values: map[settingRow]any{locationSetting: url, clientIDSetting: id, clientSecretSetting: secret}}
+	}
+	url, id, secret := resolved[string]{value: "https://accounts.zoho.com"}, resolved[string]{value: "id-p"}, resolved[string]{value: "secret-p"}
+	full := settings(url, id, secret)
 	cases := map[string]struct {
 		d      providerSettings
 		o      clientOverrides
-		want   endpoint
+		want   tokenEndpoint
 		errors []string // summaries, in order
 		detail []string
 		// pending are the settings the call needs that are not known yet.
 		pending []string
 	}{
-		"provider only": {d: full, o: clientOverrides{null, null, null, null}, want: endpoint{"https://accounts.zoho.com", "id-p", "secret-p"}},
+		"provider only": {d: full, o: clientOverrides{null, null, null, null}, want: tokenEndpoint{"https://accounts.zoho.com", "id-p", "secret-p"}},
 		"every override": {d: full, o: clientOverrides{s("id-r"), s("secret-r"), null, s("http://127.0.0.1:9/")},
-			want: endpoint{"http://127.0.0.1:9", "id-r", "secret-r"}},
-		"data center override": {d: full, o: clientOverrides{null, null, s("JP"), null}, want: endpoint{"https://accounts.zoho.jp", "id-p", "secret-p"}},
+			want: tokenEndpoint{"http://127.0.0.1:9", "id-r", "secret-r"}},
+		"data center override": {d: full, o: clientOverrides{null, null, s("JP"), null}, want: tokenEndpoint{"https://accounts.zoho.jp", "id-p", "secret-p"}},
 		"nothing configured": {o: clientOverrides{null, null, null, null},
 			errors: []string{"Missing Zoho Client ID", "Missing Zoho Client Secret"}, detail: []string{"client_id", "ZOHO_CLIENT_ID", "client_secret", "ZOHO_CLIENT_SECRET"}},
-		"unknown provider setting the block replaces": {d: providerSettings{clientID: pending, accountsURL: full.accountsURL, clientSecret: full.clientSecret},
-			o: clientOverrides{s("id-r"), null, null, null}, want: endpoint{"https://accounts.zoho.com", "id-r", "secret-p"}},
-		"unknown provider setting still needed": {d: providerSettings{clientID: pending, accountsURL: pending, clientSecret: full.clientSecret},
+		"unknown provider setting the block replaces": {d: settings(url, pending, secret),
+			o: clientOverrides{s("id-r"), null, null, null}, want: tokenEndpoint{"https://accounts.zoho.com", "id-r", "secret-p"}},
+		"unknown provider setting still needed": {d: settings(pending, pending, secret),
 			o: clientOverrides{null, null, s("eu"), null}, errors: []string{"Unknown Zoho Provider Setting"}, detail: []string{"client_id depends on a value", "-target"}, pending: []string{"client_id"}},
 		// A block value not known until apply is pending, never "unset":
 		// the provider's own value must not stand in for it.
@@ -144,7 +150,7 @@ func TestResolveEndpoint(t *testing.T) {
 				t.Fatalf("diagnostics %v, want %q mentioning %q", diags, tc.errors, tc.detail)
 			}
 			if tc.errors == nil {
-				if diff := cmp.Diff(tc.want, ep, cmp.AllowUnexported(endpoint{})); diff != "" {
+				if diff := cmp.Diff(tc.want, ep, cmp.AllowUnexported(tokenEndpoint{})); diff != "" {
 					t.Errorf("endpoint (-want +got):\n%s", diff)
 				}
 			}
@@ -171,7 +177,7 @@ func TestResolveSettings_minTokenLifetime(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			s, diags := resolveSettings(providerModel{MinTokenLife: tc.cfg}, func(v string) string {
+			s, diags := resolveSettings(providerConfig{"min_token_lifetime": tc.cfg}, func(v string) string {
 				if v == envMinTokenLife {
 					return tc.env
 				}
@@ -186,7 +192,7 @@ func TestResolveSettings_minTokenLifetime(t *testing.T) {
 			if diags.HasError() {
 				t.Fatalf("unexpected diagnostics: %v", diags)
 			}
-			if diff := cmp.Diff(tc.want, s.minTokenLife.value); diff != "" {
+			if diff := cmp.Diff(tc.want, minTokenLifeSetting.of(s).value); diff != "" {
 				t.Errorf("min_token_lifetime (-want +got):\n%s", diff)
 			}
 		})

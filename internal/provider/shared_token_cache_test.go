@@ -196,12 +196,12 @@ func fileStore(t *testing.T) sharedStore {
 // s3Store is a prefix of SeaweedFS's bucket; through, when set, is the
 // fault proxy's address that the jobs reach the server through.
 func s3Store(t *testing.T, srv *s3server.Server, prefix string, through *faultproxy.Proxy) sharedStore {
-	endpoint := srv.Endpoint
+	tokenEndpoint := srv.Endpoint
 	if through != nil {
-		endpoint = "http://" + through.Addr()
+		tokenEndpoint = "http://" + through.Addr()
 	}
 	url := (&url.URL{Scheme: "s3", Host: srv.Bucket, Path: "/" + prefix, RawQuery: url.Values{
-		"endpoint": {endpoint}, "region": {srv.Region}, "use_path_style": {"true"}}.Encode()}).String()
+		"endpoint": {tokenEndpoint}, "region": {srv.Region}, "use_path_style": {"true"}}.Encode()}).String()
 	client := srv.Client()
 	key := func(name string) *string { return aws.String(prefix + "/" + name) }
 	return sharedStore{url: url, env: envMap(srv.Env()),

@@ -252,3 +252,16 @@ func errorText(phrases ...string) *regexp.Regexp {
 	}
 	return regexp.MustCompile(`(?s)` + strings.Join(quoted, ".*"))
 }
+
+// The settings' environment variables, as the tests name them.
+var (
+	envClientID       = clientIDSetting.env
+	envClientSecret   = clientSecretSetting.env
+	envDataCenter     = locationSetting.dc.env
+	envAccountsURL    = locationSetting.url.env
+	envRequestTimeout = requestTimeoutSetting.env
+	envMaxRetries     = maxRetriesSetting.env
+	envTokenCacheDir  = tokenCacheDirSetting.env
+	envMinTokenLife   = minTokenLifeSetting.env
+	envTokenCacheURL  = tokenCacheURLSetting.env
+)

@@ -65,22 +65,6 @@ func (v accountsURLValidator) ValidateString(_ context.Context, req validator.St
 	}
 }
 
-// settingValidator checks a provider attribute as its environment variable
-// is checked: the setting's own parse, and its wording.
-type settingValidator[T any] struct{ setting setting[T] }
-
-func (v settingValidator[T]) Description(context.Context) string {
-	return "must be a valid " + v.setting.attr + ", as " + v.setting.env + " must"
-}
-
-func (v settingValidator[T]) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (v settingValidator[T]) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	v.setting.in("provider", req.ConfigValue, &resp.Diagnostics)
-}
-
 // credentialValidator checks a credential or code as written (see
 // parseCredential).
 type credentialValidator struct{}

@@ -51,13 +51,18 @@ type Object struct {
 const httpDatePrecision = time.Second
 
 // age is how long ago the object was written, by the store's clock, and
-// whether the store told enough to say. It is rounded up by the precision of
-// HTTP dates: a token's age is better overestimated.
+// whether the store told enough to say. An age read from whole-second
+// timestamps (HTTP dates) is rounded up by their precision: a token's age
+// is better overestimated. A file system's are exact.
 func (o Object) age() (time.Duration, bool) {
 	if o.Modified.IsZero() || o.StoreNow.IsZero() {
 		return 0, false
 	}
-	return max(o.StoreNow.Sub(o.Modified), 0) + httpDatePrecision, true
+	age := max(o.StoreNow.Sub(o.Modified), 0)
+	if o.Modified.Nanosecond() == 0 && o.StoreNow.Nanosecond() == 0 {
+		age += httpDatePrecision
+	}
+	return age, true
 }
 
 // Sweeper is a Store that can remove its own leftovers: the cache's
