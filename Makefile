@@ -35,7 +35,7 @@ ACTIONLINT    := go tool -modfile=tools/actionlint/go.mod actionlint
 TEST_ARGS     ?=
 
 .PHONY: help build install tools test testacc unit lint workflows-check fmt docs docs-check \
-	examples-check demo bench bench-go bench-proxy bench-cli bench-fleet fuzz release-check clean clean-tools
+	examples-check changelog-check demo bench bench-go bench-proxy bench-cli bench-fleet fuzz release-check clean clean-tools
 
 help: ## List the targets
 	@echo "Usage: make TARGET"
@@ -99,6 +99,9 @@ examples-check: ## tofu fmt -check and bash -n of examples/; README.md and docs/
 	"$$($(TOOL) tofu)" fmt -check -recursive -diff -no-color examples/
 	find examples -name '*.sh' -type f -print0 | xargs -0 -r -n 1 bash -n
 	go test -count=1 -run '^TestExamples_docsShowTestedFiles$$' ./internal/provider/
+
+changelog-check: ## CHANGELOG.md is what changie merge writes, and the unreleased entries batch (the real changie)
+	scripts/changelog-check.sh
 
 FUZZTIME ?= 30s
 fuzz: ## Run every fuzz target for FUZZTIME each (make test runs their seed corpora only)

@@ -104,6 +104,9 @@ main() {
 	heading "examples check"
 	make --no-print-directory examples-check
 	timed examples
+	heading "changelog check (changie)"
+	scripts/changelog-check.sh
+	timed changelog
 
 	heading summary
 	printf '  %s\n' "${timings[@]}"

@@ -19,6 +19,7 @@
 #                                azblob:// tests (ZOHO_TEST_AZURITE): prints the
 #                                path of its azurite-blob entry point, a Node
 #                                script (tools/fakegcs/README.md says more)
+#   changie     npm changie, the changelog tool (scripts/changelog-check.sh)
 #   terraform-provider-restapi   tools/restapi, for the examples test
 #
 # OpenTofu needs -ldflags "-X .../version.dev=no" (else `tofu version` says
@@ -37,30 +38,29 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 name=${1:-}
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-zoho/tools"
 
-# azurite: npm install of the pinned version, once. Azurite 3.37.0 declares
-# node >= 22 but runs on the Node 20 of these machines (npm only warns).
-azurite() {
-	local version=3.37.0 hash dir entry
-	local args=(install --ignore-scripts --no-audit --no-fund --no-save --loglevel=error "azurite@$version")
+# npm_tool PACKAGE VERSION ENTRY COST: npm install of the pinned version,
+# once, into the cache; prints the path of ENTRY (relative to the install).
+npm_tool() {
+	local package=$1 version=$2 entry=$3 cost=$4 hash dir
+	local args=(install --ignore-scripts --no-audit --no-fund --no-save --loglevel=error "$package@$version")
 	hash=$(echo "${args[*]}" | sha256sum | cut -c1-12)
-	dir="$cache/azurite-$version-$hash"
-	entry="$dir/node_modules/azurite/dist/src/blob/main.js"
-	if [ ! -f "$entry" ]; then
+	dir="$cache/$package-$version-$hash"
+	if [ ! -f "$dir/$entry" ]; then
 		command -v npm >/dev/null || {
-			echo "tool.sh: azurite needs node and npm on PATH" >&2
+			echo "tool.sh: $package needs node and npm on PATH" >&2
 			exit 1
 		}
 		mkdir -p "$cache"
 		rm -rf "$dir.tmp.$$"
 		# shellcheck disable=SC2064 # expanded now: $dir is local
 		trap "rm -rf '$dir.tmp.$$'" EXIT # an interrupted install leaves nothing
-		echo "tool.sh: installing azurite@$version from the npm registry (first time only: about 2 min, 360 MB) -> $dir" >&2
+		echo "tool.sh: installing $package@$version from the npm registry (first time only: $cost) -> $dir" >&2
 		npm "${args[@]}" --prefix "$dir.tmp.$$" >&2
 		rm -rf "$dir"
 		mv "$dir.tmp.$$" "$dir"
 		trap - EXIT
 	fi
-	echo "$entry"
+	echo "$dir/$entry"
 }
 
 case "$name" in
@@ -77,12 +77,20 @@ fakegcs)
 	ldflags="-s -w" cost="about 4 min of CPU, 560 MB of memory"
 	;;
 azurite)
-	azurite
+	# Azurite 3.37.0 declares node >= 22 but runs on the Node 20 of these
+	# machines (npm only warns).
+	npm_tool azurite 3.37.0 node_modules/azurite/dist/src/blob/main.js "about 2 min, 360 MB"
+	exit
+	;;
+changie)
+	# The changelog tool CONTRIBUTING.md names; its npm package carries the
+	# binaries, so no install script runs.
+	npm_tool changie 1.26.0 node_modules/.bin/changie "about 10 s, 58 MB"
 	exit
 	;;
 terraform-provider-restapi) exec go -C "$root" tool -n -modfile=tools/restapi/go.mod "$name" ;;
 *)
-	echo "usage: $0 tofu|tofu-1.11|tofu-1.6|weed|fakegcs|azurite|terraform-provider-restapi" >&2
+	echo "usage: $0 tofu|tofu-1.11|tofu-1.6|weed|fakegcs|azurite|changie|terraform-provider-restapi" >&2
 	exit 2
 	;;
 esac

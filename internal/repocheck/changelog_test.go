@@ -2,7 +2,6 @@ package repocheck
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,11 +9,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"text/template"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // changie is the command CONTRIBUTING.md gives; failures quote it so the fix
@@ -280,158 +278,3 @@ func TestChangelog_componentsCoverTheProvider(t *testing.T) {
 // TestChangelog_isMerged checks that CHANGELOG.md is what changie's merge
 // writes from .changes/: the header, the unreleased entries under
 // "## Unreleased", then every released version's file, newest first.
-func TestChangelog_isMerged(t *testing.T) {
-	root := repoRoot(t)
-	cfg := loadConfig(t, root)
-	changes := loadUnreleased(t, root, cfg)
-
-	var want strings.Builder
-	if cfg.HeaderPath != "" {
-		header, err := os.ReadFile(filepath.Join(root, cfg.ChangesDir, cfg.HeaderPath))
-		if err != nil {
-			t.Fatal(err)
-		}
-		want.Write(header)
-	}
-	if len(changes) > 0 {
-		want.WriteString(render(t, cfg, unreleasedHeader, changes))
-	}
-	for _, v := range releasedVersions(t, root, cfg) {
-		raw, err := os.ReadFile(filepath.Join(root, cfg.ChangesDir, v.String()+"."+cfg.VersionExt))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.HasPrefix(string(raw), "## "+v.String()+" ") {
-			t.Errorf("%s/%s.%s does not start with its version header (versionFormat)", cfg.ChangesDir, v, cfg.VersionExt)
-		}
-		want.Write(raw)
-	}
-
-	got, err := os.ReadFile(filepath.Join(root, cfg.ChangelogPath))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(want.String(), string(got)); diff != "" {
-		t.Errorf("%s is not what changie writes from %s: run `%s` (-want +got):\n%s", cfg.ChangelogPath, cfg.ChangesDir, mergeCommand, diff)
-	}
-}
-
-// render writes a version's section as changie's batch does: the header,
-// then each kind in the configuration's order with its entries oldest
-// first, with the configured blank lines.
-func render(t *testing.T, cfg changieConfig, header string, changes []change) string {
-	t.Helper()
-	kindTmpl := parseTemplate(t, "kindFormat", cfg.KindFormat)
-	changeTmpl := parseTemplate(t, "changeFormat", cfg.ChangeFormat)
-
-	var out strings.Builder
-	out.WriteString(header)
-	for _, kind := range cfg.kindLabels() {
-		var ofKind []change
-		for _, ch := range changes {
-			if ch.Kind == kind {
-				ofKind = append(ofKind, ch)
-			}
-		}
-		if len(ofKind) == 0 {
-			continue
-		}
-		slices.SortStableFunc(ofKind, func(a, b change) int { return a.Time.Compare(b.Time) })
-		out.WriteString(strings.Repeat("\n", 1+cfg.Newlines.BeforeKind))
-		out.WriteString(execute(t, kindTmpl, struct{ Kind string }{kind}))
-		for i, ch := range ofKind {
-			if i == 0 {
-				out.WriteString(strings.Repeat("\n", 1+cfg.Newlines.AfterKind))
-			} else {
-				out.WriteString("\n")
-			}
-			out.WriteString(execute(t, changeTmpl, struct {
-				Kind, Body string
-				Time       time.Time
-				Custom     map[string]string
-			}{ch.Kind, ch.Body, ch.Time, ch.Custom}))
-		}
-	}
-	out.WriteString(strings.Repeat("\n", cfg.Newlines.EndOfVersion))
-	return out.String()
-}
-
-func parseTemplate(t *testing.T, name, text string) *template.Template {
-	t.Helper()
-	tmpl, err := template.New(name).Parse(text)
-	if err != nil {
-		t.Fatalf(".changie.yaml: %s: %v", name, err)
-	}
-	return tmpl
-}
-
-func execute(t *testing.T, tmpl *template.Template, data any) string {
-	t.Helper()
-	var b strings.Builder
-	if err := tmpl.Execute(&b, data); err != nil {
-		t.Fatalf(".changie.yaml: %s: %v", tmpl.Name(), err)
-	}
-	return b.String()
-}
-
-type version struct {
-	major, minor, patch int
-	pre                 string
-}
-
-func (v version) String() string {
-	s := fmt.Sprintf("%d.%d.%d", v.major, v.minor, v.patch)
-	if v.pre != "" {
-		s += "-" + v.pre
-	}
-	return s
-}
-
-func (v version) compare(w version) int {
-	for _, d := range []int{v.major - w.major, v.minor - w.minor, v.patch - w.patch} {
-		if d != 0 {
-			return d
-		}
-	}
-	switch {
-	case v.pre == w.pre:
-		return 0
-	case v.pre == "": // a release sorts after its pre-releases
-		return 1
-	case w.pre == "":
-		return -1
-	}
-	return strings.Compare(v.pre, w.pre)
-}
-
-var versionFile = regexp.MustCompile(`^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?$`)
-
-// releasedVersions lists the versions batched into .changes/, newest first,
-// as changie merges them.
-func releasedVersions(t *testing.T, root string, cfg changieConfig) []version {
-	t.Helper()
-	entries, err := os.ReadDir(filepath.Join(root, cfg.ChangesDir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var versions []version
-	for _, e := range entries {
-		name, ok := strings.CutSuffix(e.Name(), "."+cfg.VersionExt)
-		if e.IsDir() || !ok || e.Name() == cfg.HeaderPath {
-			continue
-		}
-		m := versionFile.FindStringSubmatch(name)
-		if m == nil {
-			t.Errorf("%s/%s: not a version file (X.Y.Z.%s), and changie merge would fail on it", cfg.ChangesDir, e.Name(), cfg.VersionExt)
-			continue
-		}
-		var v version
-		v.major, _ = strconv.Atoi(m[1])
-		v.minor, _ = strconv.Atoi(m[2])
-		v.patch, _ = strconv.Atoi(m[3])
-		v.pre = m[4]
-		versions = append(versions, v)
-	}
-	slices.SortFunc(versions, func(a, b version) int { return b.compare(a) })
-	return versions
-}
