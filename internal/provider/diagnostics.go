@@ -42,12 +42,22 @@ func explain(ctx context.Context, err error, cc callContext) (summary, detail, a
 	var zerr *zoho.Error
 	var rerr *zoho.ResponseError
 	var terr *zoho.TransportError
+	var none *zoho.NoRefreshTokenError
 	// Typed errors first: a code exchange runs on after the run is cancelled
 	// (so its token reaches state), and if it then fails, what the user must
 	// know is why, not that they pressed Ctrl-C.
 	switch {
 	case errors.As(err, &zerr):
 		return explainZoho(zerr, cc)
+	case errors.As(err, &none):
+		return "Zoho Issued No Refresh Token",
+			"Zoho exchanged the grant code (it is now spent) for an access token only, without a refresh token. Zoho does this " +
+				"for a code generated for online access, the default of the authorization URL, and for a user who has consented to " +
+				"this client before when the URL does not ask for consent again. Generate a new code from an authorization URL with " +
+				"access_type=offline&prompt=consent on your data center's accounts host (" + cc.accountsURL + "/oauth/v2/auth?" +
+				"response_type=code&client_id=...&scope=...&redirect_uri=...&access_type=offline&prompt=consent), or use a Self Client " +
+				"code (API Console → Self Client → Generate Code), whose codes always carry a refresh token; then apply again with it " +
+				"(increase grant_code_wo_version). The access token Zoho issued is not used and expires within the hour.", cc.codeAttribute
 	case errors.As(err, &rerr):
 		detail = fmt.Sprintf("%s did not answer like Zoho Accounts. ", cc.accountsURL)
 		switch {

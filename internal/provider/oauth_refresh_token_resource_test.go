@@ -247,6 +247,24 @@ func TestAccRefreshToken_consumedOrExpiredCode(t *testing.T) {
 	})
 }
 
+// A redirect-flow code generated for online access (or without
+// prompt=consent for a user who consented before) gets an access token and
+// no refresh token: the diagnostic says so, and how to get a code that
+// carries one, instead of blaming accounts_url or a proxy.
+func TestAccRefreshToken_codeWithoutRefreshToken(t *testing.T) {
+	e := newTestEnv(t)
+	e.emu.SetOmitRefreshToken(true)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyCLIs,
+		Steps: []resource.TestStep{{
+			Config: e.providerConfig() + writeOnlyConfig(e.code(), 1),
+			ExpectError: errorText("Zoho Issued No Refresh Token", "now spent", "access token only", "access_type=offline&prompt=consent",
+				"Self Client", "grant_code_wo_version"),
+		}},
+	})
+}
+
 func TestAccRefreshToken_zohoErrors(t *testing.T) {
 	e := newTestEnv(t)
 	euClient := e.emu.RegisterClient(zohotest.Client{DC: "eu"})

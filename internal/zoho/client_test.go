@@ -308,8 +308,9 @@ func TestExchangeCode_requestShape(t *testing.T) {
 func TestExchangeCode_withoutRefreshToken(t *testing.T) {
 	f := &fakeAccounts{answers: []func(http.ResponseWriter){jsonAnswer(200, `{"access_token":"`+testAccess+`","expires_in":3600}`)}}
 	_, err := newTestClient(t, f).ExchangeCode(context.Background(), testCode, "")
-	if err == nil || !strings.Contains(err.Error(), "no refresh_token") {
-		t.Fatalf("err = %v", err)
+	var none *NoRefreshTokenError
+	if !errors.As(err, &none) || !strings.Contains(err.Error(), "no refresh token") || strings.Contains(err.Error(), testAccess) {
+		t.Fatalf("err = %v, want a NoRefreshTokenError that holds no token", err)
 	}
 }
 

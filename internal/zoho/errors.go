@@ -154,6 +154,22 @@ type timeoutError struct{ msg string }
 
 func (e *timeoutError) Error() string { return e.msg }
 
+// NoRefreshTokenError is a code exchange that Zoho answered with an access
+// token and no refresh token. The code is spent. Zoho does this for a code
+// generated for online access (access_type=online, the authorization URL's
+// default) and for a user who had consented to the client before when the
+// URL did not ask for prompt=consent; Self Client codes always carry one.
+type NoRefreshTokenError struct {
+	// APIDomain and Scopes are what the access-only answer said.
+	APIDomain string
+	Scopes    []string
+}
+
+func (e *NoRefreshTokenError) Error() string {
+	return fmt.Sprintf("%s: Zoho answered with an access token but no refresh token (the code was generated for online access, "+
+		"or without prompt=consent for a user who had consented before); the code is spent", OpExchangeCode)
+}
+
 // ErrTokenNotFound is Revoke's answer when Zoho answers HTTP 400 with its
 // JSON for an unknown token ({"error":"invalid_token"}): the token was
 // revoked already or never existed at that accounts server. Any other 400

@@ -36,7 +36,7 @@ func (c *Client) ExchangeCode(ctx context.Context, code, redirectURI string) (*T
 		return nil, err
 	}
 	if tok.RefreshToken == "" {
-		return nil, &ResponseError{Op: OpExchangeCode, StatusCode: http.StatusOK, Problem: "an access token but no refresh_token (the code was generated for online access; Self Client codes and access_type=offline codes carry one)"}
+		return nil, &NoRefreshTokenError{APIDomain: tok.APIDomain, Scopes: tok.Scopes}
 	}
 	return tok, nil
 }
