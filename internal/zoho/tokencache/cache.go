@@ -224,6 +224,14 @@ func (c *Cache) fetch(ctx context.Context, key Key, id string, m Minter) (found,
 	case tok != nil:
 		return c.keep(ctx, key, id, tok, SourceShared), nil
 	}
+	// Zoho's recent refusal answers before the lease is even tried: a
+	// throttled key must not become a burst of lease writes.
+	if refusal, err := c.shared.recentRefusal(ctx, key, id); err != nil || refusal != nil {
+		if err != nil {
+			return c.withoutStore(ctx, key, id, m, err)
+		}
+		return found{}, refusal
+	}
 	return c.obtain(ctx, key, id, m)
 }
 

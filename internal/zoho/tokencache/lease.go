@@ -162,19 +162,27 @@ func (c *Cache) await(ctx context.Context, key Key, id string, tried *heldLease)
 	}
 	claimed := false // this process lost a takeover of lease: wait once more
 	interval := s.firstPoll
+	failedPolls := 0
 	for {
-		if err := sleep(ctx, jitter(interval)); err != nil {
+		// Poll with jitter, but wake when the lease expires, not a poll later.
+		if err := sleep(ctx, min(jitter(interval), max(time.Until(lease.expires), time.Millisecond))); err != nil {
 			return outcome{}, nil, err
 		}
 		interval = min(interval*3/2, maxPoll)
 		cur, present, err := s.observe(ctx, key, id)
 		switch {
+		case err != nil && tolerable(err) && failedPolls < maxFailedPolls:
+			// One failed look at a store that answers is no reason to give
+			// up the fleet's single mint; a store that hangs is (tolerable).
+			failedPolls++
+			continue
 		case err != nil:
 			return outcome{}, nil, err
 		case !present:
 			out, err := c.outcomeOf(ctx, key, id, lease.nonce)
 			return out, nil, err
 		case cur.nonce != lease.nonce:
+			failedPolls = 0
 			lease, claimed = cur, false // a new holder: its own lifetime
 		case time.Now().Before(lease.expires):
 		case claimed:
@@ -190,6 +198,18 @@ func (c *Cache) await(ctx context.Context, key Key, id string, tried *heldLease)
 			lease.expires = time.Now().Add(s.leaseLife)
 		}
 	}
+}
+
+// maxFailedPolls is how many failed looks at the lease in a row a waiter
+// lets pass before it gives up on the store.
+const maxFailedPolls = 3
+
+// tolerable reports whether a failed look at the lease may be retried: the
+// store answered (an error, a reset connection), as opposed to a request
+// that ran out of its deadline, which retrying would only repeat.
+func tolerable(err error) bool {
+	var serr *storeError
+	return errors.As(err, &serr) && !serr.timedOut
 }
 
 // observe reads the lease: its nonce and when, by this machine's monotonic
@@ -208,10 +228,7 @@ func (s *shared) observe(ctx context.Context, key Key, id string) (observedLease
 	} else {
 		lifetime = min(time.Duration(rec.LifetimeMS)*time.Millisecond, maxLeaseLifetime)
 	}
-	age, ok := obj.age()
-	if ok {
-		age = max(age-2*httpDatePrecision, 0) // a lease's age is better underestimated
-	}
+	age, _, _ := obj.age() // 0 when the store does not say: the lease counts from now
 	return observedLease{nonce: rec.Nonce, expires: time.Now().Add(lifetime - age)}, true, nil
 }
 
@@ -279,12 +296,12 @@ func (c *Cache) holdAndMint(ctx context.Context, key Key, id string, m Minter, h
 	if tok != nil {
 		return c.keep(ctx, key, id, tok, SourceShared), nil
 	}
-	rec, age, err := s.readFailure(ctx, key, id)
-	if err != nil {
+	refusal, err := s.recentRefusal(ctx, key, id)
+	switch {
+	case err != nil:
 		return c.withoutStore(ctx, key, id, m, err)
-	}
-	if rec != nil && !rec.Transient && age < refusalTTL {
-		return found{}, &FleetError{Err: rec.Err.error(), Age: age}
+	case refusal != nil:
+		return found{}, refusal
 	}
 
 	promise := held.taken.Add(s.leaseLife - s.opTimeout)
@@ -309,9 +326,7 @@ func (c *Cache) holdAndMint(ctx context.Context, key Key, id string, m Minter, h
 		}
 		return f, nil
 	}
-	if rec != nil {
-		s.remove(ctx, id, failureName(id)) // an old failure, now answered
-	}
+	s.removeFailure(ctx, id) // an old failure, if any, now answered
 	s.sweepOnce(ctx)
 	return f, nil
 }

@@ -125,30 +125,39 @@ func (s *shared) takeNotice() error {
 }
 
 // storeError is a store request that failed: the layer turns off.
+// timedOut: the store gave no answer within the request's deadline.
 type storeError struct {
-	step string
-	err  error
+	step     string
+	err      error
+	timedOut bool
 }
 
 func (e *storeError) Error() string { return e.step + ": " + e.err.Error() }
 func (e *storeError) Unwrap() error { return e.err }
 
-// bounded runs one store request under its own deadline. A store request
-// that the caller's cancellation ended is returned as is; any other failure
-// is a *storeError naming step.
+// bounded runs one store request under its own deadline, once more if the
+// store answered with an error (a 5xx, a reset connection) and time is
+// left: a store that errs now and then should not cost the fleet its one
+// mint, and every request here may be repeated (a repeated create that
+// landed the first time is recognised by its nonce). A request that the
+// caller's cancellation ended is returned as is; any other failure is a
+// *storeError naming step.
 func (s *shared) bounded(ctx context.Context, step string, call func(ctx context.Context) error) error {
 	rctx, cancel := context.WithTimeout(ctx, s.opTimeout)
 	defer cancel()
 	err := call(rctx)
+	if err != nil && !errors.Is(err, ErrNotExist) && !errors.Is(err, ErrExist) && rctx.Err() == nil {
+		err = call(rctx)
+	}
 	switch {
 	case err == nil, errors.Is(err, ErrNotExist), errors.Is(err, ErrExist):
 		return err
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case rctx.Err() != nil:
-		return &storeError{step, fmt.Errorf("no answer within %s (request_timeout): %w", s.opTimeout, err)}
+		return &storeError{step: step, err: fmt.Errorf("no answer within %s (request_timeout): %w", s.opTimeout, err), timedOut: true}
 	}
-	return &storeError{step, err}
+	return &storeError{step: step, err: err}
 }
 
 // read reads name; found is false for a missing object.
@@ -205,7 +214,7 @@ func (s *shared) readEntry(ctx context.Context, key Key, id string, now time.Tim
 // the store's clock, the reader's clock has to do.
 func lifetimeLeft(p *payload, obj Object, now time.Time) time.Duration {
 	left := p.ExpiresAt.Sub(now)
-	age, ok := obj.age()
+	_, age, ok := obj.age()
 	if !ok && !obj.Modified.IsZero() {
 		age, ok = max(now.Sub(obj.Modified), 0), true
 	}
@@ -229,12 +238,28 @@ func (s *shared) readFailure(ctx context.Context, key Key, id string) (*failureR
 	if err := openJSON(key, id, kindFailure, obj.Data, &rec); err != nil {
 		return nil, 0, nil
 	}
-	age, ok := obj.age()
+	_, age, ok := obj.age()
 	if !ok {
 		// No clock to tell its age by: it answers only for its own lease.
 		age = refusalTTL
 	}
 	return &rec, age, nil
+}
+
+// recentRefusal is Zoho's refusal of a holder within refusalTTL, by the
+// store's clock, as the fleet's answer; nil when there is none.
+func (s *shared) recentRefusal(ctx context.Context, key Key, id string) (*FleetError, error) {
+	rec, age, err := s.readFailure(ctx, key, id)
+	if err != nil || rec == nil || rec.Transient || age >= refusalTTL {
+		return nil, err
+	}
+	return &FleetError{Err: rec.Err.error(), Age: age}, nil
+}
+
+// removeFailure deletes the failure record after a success; one that was
+// never there costs the store a delete that S3, GCS and Azure answer alike.
+func (s *shared) removeFailure(ctx context.Context, id string) {
+	s.remove(ctx, id, failureName(id))
 }
 
 // write writes an object, under step's name if it fails.

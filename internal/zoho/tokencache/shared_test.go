@@ -30,6 +30,7 @@ type memStore struct {
 	hang          bool // every request waits for its context to end
 	noConditional bool // CreateIfAbsent overwrites, as a store that ignores If-None-Match
 	lostAnswers   int  // this many CreateIfAbsent calls write, then answer "exists" (a client's retry of a create that landed)
+	failEvery     int  // when set, every failEvery-th read fails with a store error (a flaky store)
 	clock         func() time.Time
 }
 
@@ -42,6 +43,9 @@ func (s *memStore) op(ctx context.Context, name string) error {
 	s.mu.Lock()
 	s.ops[name]++
 	err, hang := s.failOn[name], s.hang
+	if name == "read" && s.failEvery > 0 && s.ops[name]%s.failEvery == 0 {
+		err = errors.New("InternalError: we encountered an internal error, please try again")
+	}
 	s.mu.Unlock()
 	if hang {
 		<-ctx.Done()
@@ -348,6 +352,52 @@ func TestShared_AThrottledHolderIsEveryonesAnswer(t *testing.T) {
 	mustGet(t, machine(t, store, clk, ""), refreshKey, m, tokencache.SourceMinted)
 	if store.has(tokencache.FailureObject(refreshKey)) {
 		t.Error("the answered failure record is still in the store")
+	}
+}
+
+// A job that misses while Zoho's refusal of the key is fresh gets it
+// without taking the lease: no write to the store, no request to Zoho.
+func TestShared_ARecentRefusalAnswersBeforeTheLease(t *testing.T) {
+	clk := newClock()
+	store := newMemStore()
+	m := newMinter(clk)
+	m.err = &zoho.Error{Op: zoho.OpRefresh, Code: zoho.CodeThrottled, Raw: "Access Denied"}
+	if _, _, err := machine(t, store, clk, "").Get(t.Context(), refreshKey, m); err == nil {
+		t.Fatal("the holder's throttled mint succeeded")
+	}
+	creates := store.ops["create"]
+	_, _, err := machine(t, store, clk, "").Get(t.Context(), refreshKey, m)
+	var fleetErr *tokencache.FleetError
+	if !errors.As(err, &fleetErr) {
+		t.Fatalf("a later job: %v, want the fleet's answer", err)
+	}
+	if n := store.ops["create"] - creates; n != 0 {
+		t.Errorf("the later job took the lease (%d creates) although the refusal was there", n)
+	}
+	if m.Calls() != 1 {
+		t.Errorf("Zoho asked %d times, want 1", m.Calls())
+	}
+}
+
+// A store that fails a look at the lease now and then (it answers: an
+// error, not silence) does not cost the fleet its single mint.
+func TestShared_AFlakyStoreWhileWaitingKeepsOneMint(t *testing.T) {
+	clk := newClock()
+	store := newMemStore()
+	store.failEvery = 4
+	var calls atomic.Int32
+	m := mintFunc(func(ctx context.Context, _ zoho.Grant) (*zoho.Token, error) {
+		calls.Add(1)
+		time.Sleep(100 * time.Millisecond) // the others look at the lease meanwhile
+		return &zoho.Token{AccessToken: "1000.flaky.store", ExpiresAt: clk.Now().Add(time.Hour)}, nil
+	})
+	for _, r := range fleet(t, 6, store, clk, m) {
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+	}
+	if calls.Load() != 1 {
+		t.Errorf("Zoho mints = %d with a store failing one read in four, want 1", calls.Load())
 	}
 }
 

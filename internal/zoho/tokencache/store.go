@@ -50,19 +50,21 @@ type Object struct {
 // computed from them may be off by up to this much either way.
 const httpDatePrecision = time.Second
 
-// age is how long ago the object was written, by the store's clock, and
-// whether the store told enough to say. An age read from whole-second
-// timestamps (HTTP dates) is rounded up by their precision: a token's age
-// is better overestimated. A file system's are exact.
-func (o Object) age() (time.Duration, bool) {
+// age bounds how long ago the object was written, by the store's clock:
+// low and high are the least and the most it can be, and ok whether the
+// store told enough to say. An age read from whole-second timestamps (HTTP
+// dates) may be off by up to a second either way; a file system's is exact.
+// A token's age is better overestimated (high), a lease's underestimated
+// (low): neither a stale token nor an early takeover.
+func (o Object) age() (low, high time.Duration, ok bool) {
 	if o.Modified.IsZero() || o.StoreNow.IsZero() {
-		return 0, false
+		return 0, 0, false
 	}
 	age := max(o.StoreNow.Sub(o.Modified), 0)
 	if o.Modified.Nanosecond() == 0 && o.StoreNow.Nanosecond() == 0 {
-		age += httpDatePrecision
+		return max(age-httpDatePrecision, 0), age + httpDatePrecision, true
 	}
-	return age, true
+	return age, age, true
 }
 
 // Sweeper is a Store that can remove its own leftovers: the cache's
