@@ -60,8 +60,11 @@ type jobResult struct {
 	// warnings counts the provider processes that said the shared cache
 	// failed them (one warning each, at most).
 	warnings int
-	// tokenWait is the longest the CLI waited for the access token (its
-	// "Open complete after" lines, whole seconds); -1 when none opened.
+	// opening is when the CLI first said it was opening the access token
+	// (zero if it never did); tokenWait is the longest it then waited for
+	// it, from its "Opening..." line to its "Open complete" line, -1 when
+	// none opened.
+	opening   time.Time
 	tokenWait time.Duration
 }
 
@@ -88,9 +91,12 @@ func (j *job) run(ctx context.Context, tofu string) jobResult {
 		{"plan", []string{"plan", "-input=false", "-no-color", "-out=plan"}},
 		{"apply", []string{"apply", "-input=false", "-no-color", "plan"}},
 	} {
-		out, err := j.tofu(ctx, tofu, step.phase, step.args)
+		out, opens, err := j.tofu(ctx, tofu, step.phase, step.args)
 		res.warnings += bytes.Count(out, []byte(warningUnavailable))
-		res.tokenWait = max(res.tokenWait, tokenWait(out))
+		if res.opening.IsZero() {
+			res.opening = opens.opening
+		}
+		res.tokenWait = max(res.tokenWait, opens.longest)
 		if err != nil {
 			res.failedIn = step.phase
 			res.reason = j.failureReason(ctx, out, err)
@@ -102,18 +108,34 @@ func (j *job) run(ctx context.Context, tofu string) jobResult {
 	return res
 }
 
-// openComplete is the CLI's line for an ephemeral resource opened.
-var openComplete = regexp.MustCompile(`(?m)^ephemeral\.zoho_oauth_access_token\.\w+: Open complete after (\S+)$`)
+// The CLI's lines around opening the job's access token.
+var (
+	tokenOpening = []byte("ephemeral.zoho_oauth_access_token.ci: Opening...")
+	tokenOpened  = []byte("ephemeral.zoho_oauth_access_token.ci: Open complete after")
+)
 
-// tokenWait is the longest "Open complete after" in out, -1 without one.
-func tokenWait(out []byte) time.Duration {
-	longest := time.Duration(-1)
-	for _, m := range openComplete.FindAllSubmatch(out, -1) {
-		if d, err := time.ParseDuration(string(m[1])); err == nil {
-			longest = max(longest, d)
+// openTimer keeps a command's output and times, as the CLI prints them,
+// its openings of the access token: the CLI's own "Open complete after"
+// has whole seconds only.
+type openTimer struct {
+	out     bytes.Buffer
+	opening time.Time     // the first "Opening..."
+	started time.Time     // the latest "Opening..."
+	longest time.Duration // the longest opening; -1 before one completes
+}
+
+func (o *openTimer) Write(p []byte) (int, error) {
+	now := time.Now()
+	if bytes.Contains(p, tokenOpening) {
+		o.started = now
+		if o.opening.IsZero() {
+			o.opening = now
 		}
 	}
-	return longest
+	if bytes.Contains(p, tokenOpened) && !o.started.IsZero() {
+		o.longest = max(o.longest, now.Sub(o.started))
+	}
+	return o.out.Write(p)
 }
 
 // kill SIGKILLs the job's running command with its whole process group
@@ -130,12 +152,12 @@ func (j *job) kill() {
 
 // tofu runs one command in its own process group (so a timeout also ends
 // the providers it started) and keeps its output in PHASE.log.
-func (j *job) tofu(ctx context.Context, tofu, phase string, args []string) ([]byte, error) {
+func (j *job) tofu(ctx context.Context, tofu, phase string, args []string) ([]byte, *openTimer, error) {
 	cmd := exec.CommandContext(ctx, tofu, args...)
 	cmd.Dir = j.dir
 	cmd.Env = j.env
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	opens := &openTimer{longest: -1}
+	cmd.Stdout, cmd.Stderr = opens, opens
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 10 * time.Second
@@ -154,10 +176,11 @@ func (j *job) tofu(ctx context.Context, tofu, phase string, args []string) ([]by
 		j.pgid = 0 // gone: its number may be reused
 		j.mu.Unlock()
 	}
-	if werr := os.WriteFile(filepath.Join(j.dir, phase+".log"), out.Bytes(), 0o600); werr != nil && err == nil {
+	out := opens.out.Bytes()
+	if werr := os.WriteFile(filepath.Join(j.dir, phase+".log"), out, 0o600); werr != nil && err == nil {
 		err = werr
 	}
-	return out.Bytes(), err
+	return out, opens, err
 }
 
 var errKilled = errors.New("not started: the job was killed")

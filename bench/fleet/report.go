@@ -133,7 +133,7 @@ func faultReport(machine string, cfg config, results []runResult, run tableRun) 
 		machine, run.loadBefore, run.loadAfter, seconds(run.took))
 	fmt.Fprintf(&b, "Jobs as above, all with token_cache_url on S3 (SeaweedFS behind a TCP fault proxy), request_timeout = %s, "+
 		"max_retries 4 (so the lease lifetime is %s); the provider built with -tags zohotestclock; %s. "+
-		"\"Warned\" counts the provider processes that printed %q; token waits are the CLI's \"Open complete after\", in whole seconds.\n\n",
+		"\"Warned\" counts the provider processes that printed %q; a job's token wait runs from the CLI's \"Opening...\" line to its \"Open complete\" line for the access token.\n\n",
 		faultRequestTimeout, seconds(leaseLifetime), limitsText(cfg.mintLimit), strings.TrimPrefix(warningUnavailable, "Warning: "))
 	b.WriteString("| fault | K | Zoho requests | mints | throttled | jobs failed | warned | longest token wait | p50 job | max job | target | verdict |\n")
 	b.WriteString("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---|\n")
@@ -146,7 +146,7 @@ func faultReport(machine string, cfg config, results []runResult, run tableRun) 
 		}
 		wait := "–"
 		if w := r.longestTokenWait(); w >= 0 {
-			wait = waitText(w)
+			wait = seconds(w)
 		}
 		goals, verdict := judge(r.fault.target(r))
 		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %s | %d | %s | %s | %s | %s | %s |\n",
@@ -163,15 +163,6 @@ func faultReport(machine string, cfg config, results []runResult, run tableRun) 
 		}
 	}
 	return b.String()
-}
-
-// waitText is a token wait as the CLI measures it, in whole seconds
-// (truncated): 0 is under a second.
-func waitText(d time.Duration) string {
-	if d < time.Second {
-		return "< 1 s"
-	}
-	return fmt.Sprintf("%d s", int(d.Seconds()))
 }
 
 // judge is a target's cells: its goals, and "met" or "MISSED" with what
