@@ -146,8 +146,9 @@ bench-cli: ## CLI table (about 5 min on 2 cores): N = 1, 100, 1000 x 3, ratios t
 # processes against the emulator with Zoho's limits: about 3 min on 2 cores.
 # With ZOHO_TEST_WEED set (scripts/tool.sh weed), the shared store is S3.
 FLEET_ARGS ?=
-bench-fleet: ## Fleet simulation: K = 1, 10, 30, 100 concurrent plan+apply jobs on one refresh token, with and without token_cache_url (FLEET_ARGS='-k 30 -store s3')
-	go run ./bench/fleet $(FLEET_ARGS)
+bench-fleet: ## Fleet simulation: K = 1, 10, 30, 100 jobs on one refresh token with and without token_cache_url, then the fault table (K = 10, 100; 8 faults) on SeaweedFS; 20-22 min on 2 cores (FLEET_ARGS='-k none -faults killed -fault-k 10')
+	@weed=$${ZOHO_TEST_WEED:-$$($(TOOL) weed)}; \
+	ZOHO_TEST_WEED="$$weed" go run ./bench/fleet $(FLEET_ARGS)
 
 release-check: ## goreleaser check (SNAPSHOT=1: also an unsigned snapshot build into dist/)
 	$(GORELEASER) check

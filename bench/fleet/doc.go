@@ -1,10 +1,13 @@
 // Command fleet simulates a fleet of CI jobs that share one Zoho refresh
 // token, with and without the shared token cache (token_cache_url), and
-// prints what Zoho saw as a markdown table. It is what `make bench-fleet`
-// runs; see the "Fleet simulation" section of BENCHMARKS.md for results.
+// prints what Zoho saw as markdown tables: the main table, then the fault
+// table. It is what `make bench-fleet` runs (with ZOHO_TEST_WEED set, so
+// both tables, on S3); see the "Fleet simulation" section of BENCHMARKS.md
+// for results.
 //
-//	go run ./bench/fleet                      # K = 1, 10, 30, 100; file:// store
+//	go run ./bench/fleet                      # K = 1, 10, 30, 100; file:// store (S3 and the fault table with ZOHO_TEST_WEED)
 //	go run ./bench/fleet -k 30 -store s3      # the S3 store through SeaweedFS
+//	go run ./bench/fleet -k none -faults killed,hung -fault-k 10   # two rows of the fault table
 //
 // For each K and each cache setting it starts a fresh Zoho emulator
 // (internal/zoho/zohotest, in this process, on loopback, with Zoho's limits:
@@ -30,6 +33,18 @@
 // file:// the provider runs under strace (opens, renames and unlinks only),
 // and each operation on the store directory counts as the S3 request that
 // would do the same. Without strace on PATH, file:// counts show "n/a".
+//
+// The fault table (faults.go; -faults, -fault-k, default K = 10 and 100)
+// runs the same jobs, all with token_cache_url on S3 and request_timeout =
+// 5 s, on a CI fleet's bad day, one fault per row: healthy, the store hung
+// or erroring half the time (a TCP fault proxy, internal/testsupport/
+// faultproxy, between the jobs and SeaweedFS), the lease holder throttled,
+// slow or SIGKILLed mid-mint (the emulator's Throttle and InjectFault), the
+// machines' clocks skewed by up to ±2 minutes (ZOHO_TEST_CLOCK_SKEW, read
+// only by a provider built with -tags zohotestclock: the fault table builds
+// it so for every row) and a corrupt entry planted in the store. Each row
+// says what Zoho saw, how the jobs ended, and whether the issue's target
+// for that fault was met. It needs ZOHO_TEST_WEED.
 //
 // -mint-limit raises Zoho's 10 mints per 10 minutes, for a what-if: with
 // the throttle out of the way, the 15-live-token cap kills tokens that

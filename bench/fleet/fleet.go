@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -23,6 +24,8 @@ type fleetSpec struct {
 	parallel   int
 	jobTimeout time.Duration
 	mintLimit  int
+	env        []string // added to every job's environment
+	fault      *fault   // a row of the fault table; nil for the main table
 }
 
 func (s fleetSpec) storeName() string {
@@ -46,6 +49,11 @@ type runResult struct {
 	capKills        int // live tokens silently killed by the 15-token cap
 	apiCalls        int // calls of the CRM API, by data source, provisioner
 	storeReqs       storeRequests
+	tokenRequests   []time.Time // when token requests reached Zoho, in order
+	tokenAnswers    []time.Time // when Zoho answered them, in order
+
+	fault *fault // the fault table's row, or nil
+	note  string // what the fault's action did, for the report
 }
 
 // zohoFixture is a fresh emulator serving "us" on loopback with one Self
@@ -56,6 +64,10 @@ type zohoFixture struct {
 	url          string
 	client       zohotest.Client
 	refreshToken string
+
+	mu       sync.Mutex
+	arrived  []time.Time // when each token request reached Zoho
+	answered []time.Time // when each was answered (or its client left)
 }
 
 // startZoho starts it with Zoho's limits and a real clock, apart from
@@ -67,18 +79,49 @@ func startZoho(mintLimit int) (*zohoFixture, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv := &http.Server{Handler: emu.Handler("us"), ReadHeaderTimeout: 30 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	url := "http://" + ln.Addr().String()
-	emu.SetAPIDomain("us", url) // the CRM API calls come back here
-	client := emu.RegisterClient(zohotest.Client{DC: "us"})
-	rt, err := emu.IssueRefreshToken(client.ID, []string{"ZohoCRM.users.READ"})
-	if err != nil {
-		_ = srv.Close()
+	z := &zohoFixture{emu: emu, url: "http://" + ln.Addr().String()}
+	handler := emu.Handler("us")
+	z.srv = &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != tokenPath {
+				handler.ServeHTTP(w, r)
+				return
+			}
+			z.record(&z.arrived)
+			handler.ServeHTTP(w, r)
+			z.record(&z.answered)
+		}),
+		ReadHeaderTimeout: 30 * time.Second,
+	}
+	go func() { _ = z.srv.Serve(ln) }()
+	emu.SetAPIDomain("us", z.url) // the CRM API calls come back here
+	z.client = emu.RegisterClient(zohotest.Client{DC: "us"})
+	if z.refreshToken, err = emu.IssueRefreshToken(z.client.ID, []string{"ZohoCRM.users.READ"}); err != nil {
+		_ = z.srv.Close()
 		return nil, err
 	}
-	return &zohoFixture{emu: emu, srv: srv, url: url, client: client, refreshToken: rt}, nil
+	return z, nil
 }
+
+// tokenPath is Zoho's token endpoint.
+const tokenPath = "/oauth/v2/token"
+
+func (z *zohoFixture) record(times *[]time.Time) {
+	z.mu.Lock()
+	*times = append(*times, time.Now())
+	z.mu.Unlock()
+}
+
+// tokenTimes is when token requests reached Zoho and when Zoho answered
+// them (or gave up on a client that left), each in order.
+func (z *zohoFixture) tokenTimes() (arrived, answered []time.Time) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	return slices.Clone(z.arrived), slices.Clone(z.answered)
+}
+
+// refreshRequests is how many refresh requests reached Zoho so far.
+func (z *zohoFixture) refreshRequests() int { return z.emu.Counters().ByGrantType["refresh_token"] }
 
 // jobEnv is the whole environment of every job of a run, apart from what
 // is private to the job (HOME, TMPDIR, token_cache_dir): nothing of the
@@ -104,46 +147,43 @@ func (z *zohoFixture) jobEnv(t *tools, storeURL string, storeEnv []string) []str
 func (z *zohoFixture) close() { _ = z.srv.Close() }
 
 // runFleet starts K jobs together against a fresh Zoho and waits for all.
+// A fault of the fault table (spec.fault) sets the run up, can add to each
+// job's environment and decides how the jobs start.
 func runFleet(ctx context.Context, spec fleetSpec, logf func(string, ...any)) (runResult, error) {
 	name := fmt.Sprintf("k%03d-%s", spec.k, spec.storeName())
+	if spec.fault != nil {
+		name = fmt.Sprintf("fault-k%03d-%s", spec.k, spec.fault.name)
+	}
 	logf("%s: %d jobs, token_cache_url: %s", name, spec.k, spec.storeName())
 	zoho, err := startZoho(spec.mintLimit)
 	if err != nil {
 		return runResult{}, err
 	}
 	defer zoho.close()
-	var storeURL string
+	r := &fleetRun{spec: spec, name: name, zoho: zoho, ctx: ctx}
 	var storeEnv []string
 	if spec.store != nil {
-		if storeURL, storeEnv, err = spec.store.location(ctx, name); err != nil {
+		if r.storeURL, storeEnv, err = spec.store.location(ctx, name); err != nil {
 			return runResult{}, err
 		}
 	}
-	env := zoho.jobEnv(spec.tools, storeURL, storeEnv)
+	env := append(zoho.jobEnv(spec.tools, r.storeURL, storeEnv), spec.env...)
 
-	jobs := make([]*job, spec.k)
-	for i := range jobs {
-		if jobs[i], err = newJob(filepath.Join(spec.work, name, fmt.Sprintf("job-%03d", i+1)), env); err != nil {
+	r.jobs = make([]*job, spec.k)
+	for i := range r.jobs {
+		jobEnv := append(slices.Clip(env), spec.fault.envOf(i, spec.k)...)
+		if r.jobs[i], err = newJob(filepath.Join(spec.work, name, fmt.Sprintf("job-%03d", i+1)), jobEnv); err != nil {
 			return runResult{}, err
 		}
 	}
-	results := make([]jobResult, spec.k)
-	slots := make(chan struct{}, concurrency(spec.parallel, spec.k))
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i, j := range jobs {
-		wg.Go(func() {
-			<-start
-			slots <- struct{}{}
-			defer func() { <-slots }()
-			jobCtx, cancel := context.WithTimeout(ctx, spec.jobTimeout)
-			defer cancel()
-			results[i] = j.run(jobCtx, spec.tools.tofu)
-		})
+	r.results = make([]jobResult, spec.k)
+	r.slots = make(chan struct{}, concurrency(spec.parallel, spec.k))
+	if err := spec.fault.setUp(ctx, r); err != nil {
+		return runResult{}, fmt.Errorf("%s: setting up the fault: %w", name, err)
 	}
 	began := time.Now()
-	close(start)
-	wg.Wait()
+	note := spec.fault.act(ctx, r)
+	r.wg.Wait()
 	wall := time.Since(began)
 	if err := ctx.Err(); err != nil {
 		return runResult{}, errors.Join(errors.New("interrupted"), err)
@@ -151,18 +191,45 @@ func runFleet(ctx context.Context, spec fleetSpec, logf func(string, ...any)) (r
 
 	c := zoho.emu.Counters()
 	res := runResult{
-		k: spec.k, store: spec.storeName(), jobs: results, wall: wall,
+		k: spec.k, store: spec.storeName(), jobs: r.results, wall: wall,
 		refreshRequests: c.ByGrantType["refresh_token"],
 		mints:           zoho.emu.MintsFor(zoho.refreshToken),
 		throttled:       c.Throttled,
 		peakLive:        zoho.emu.PeakLiveAccessTokens(zoho.refreshToken),
 		capKills:        c.CapEvictions,
 		apiCalls:        c.APICalls,
+		fault:           spec.fault,
+		note:            note,
 	}
+	res.tokenRequests, res.tokenAnswers = zoho.tokenTimes()
 	if spec.store != nil {
 		res.storeReqs = spec.store.count()
 	}
 	return res, nil
+}
+
+// fleetRun is a run in progress: what a fault acts on.
+type fleetRun struct {
+	ctx      context.Context
+	spec     fleetSpec
+	name     string // the run's directory and store prefix
+	zoho     *zohoFixture
+	storeURL string
+	jobs     []*job
+	results  []jobResult
+	slots    chan struct{}
+	wg       sync.WaitGroup
+}
+
+// start runs job i in the background (when a -parallel slot is free).
+func (r *fleetRun) start(i int) {
+	r.wg.Go(func() {
+		r.slots <- struct{}{}
+		defer func() { <-r.slots }()
+		ctx, cancel := context.WithTimeout(r.ctx, r.spec.jobTimeout)
+		defer cancel()
+		r.results[i] = r.jobs[i].run(ctx, r.spec.tools.tofu)
+	})
 }
 
 // concurrency is how many of k jobs run at once: all of them unless

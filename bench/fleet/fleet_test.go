@@ -13,12 +13,12 @@ import (
 )
 
 func TestParseKs(t *testing.T) {
-	got, err := parseKs("1, 10,30,100")
+	got, err := parseKs("k", "1, 10,30,100")
 	if err != nil || !slices.Equal(got, []int{1, 10, 30, 100}) {
 		t.Errorf("parseKs = %v, %v; want [1 10 30 100]", got, err)
 	}
 	for _, bad := range []string{"", "0", "10,", "ten", "-3"} {
-		if _, err := parseKs(bad); err == nil {
+		if _, err := parseKs("k", bad); err == nil {
 			t.Errorf("parseKs(%q) accepted", bad)
 		}
 	}
@@ -185,5 +185,163 @@ func TestCountFileOps(t *testing.T) {
 	want := map[string]int{"GET": 3, "PUT": 2, "DELETE": 1}
 	if !maps.Equal(got, want) {
 		t.Errorf("countFileOps = %v, want %v", got, want)
+	}
+}
+
+// A job times, from what the CLI prints as it prints it, how long it
+// waited for its token, and counts its provider processes that warned
+// that the store failed.
+func TestJobReadsTokenWaitAndWarnings(t *testing.T) {
+	dir := t.TempDir()
+	fake := filepath.Join(dir, "tofu")
+	script := `#!/bin/sh
+echo "ephemeral.zoho_oauth_access_token.ci: Opening..."
+if [ "$1" = plan ]; then
+	sleep 1
+	printf '\nWarning: Zoho Shared Token Cache Unavailable\n\n'
+	echo "ephemeral.zoho_oauth_access_token.ci: Open complete after 1s"
+else
+	echo "ephemeral.zoho_oauth_access_token.ci: Open complete after 0s"
+fi
+`
+	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	j, err := newJob(filepath.Join(dir, "job-001"), []string{"PATH=" + os.Getenv("PATH")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	res := j.run(context.Background(), fake)
+	if res.failedIn != "" || res.tokenWait < time.Second || res.tokenWait > 10*time.Second || res.warnings != 1 {
+		t.Errorf("job: failed in %q, token wait %v, %d warnings; want success, about 1s, 1", res.failedIn, res.tokenWait, res.warnings)
+	}
+	if res.opening.Before(began) || res.opening.After(began.Add(res.wall)) {
+		t.Errorf("opening at %v, not within the job (%v + %v)", res.opening, began, res.wall)
+	}
+
+	o := &openTimer{longest: -1}
+	_, _ = o.Write([]byte("ephemeral.zoho_oauth_access_token.ci: Opening...\n"))
+	if o.longest != -1 || o.opening.IsZero() {
+		t.Errorf("an opening that never completed: longest %v, opening %v", o.longest, o.opening)
+	}
+}
+
+// kill ends the running command's whole process group (what it started
+// too), and no later command starts.
+func TestJobKill(t *testing.T) {
+	dir := t.TempDir()
+	fake := filepath.Join(dir, "tofu")
+	// The "provider" is a child in the command's process group.
+	script := "#!/bin/sh\necho \"$1\" >>calls\nsleep 60 &\necho $! >child\nwait\n"
+	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	j, err := newJob(filepath.Join(dir, "job-001"), []string{"PATH=" + os.Getenv("PATH")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan jobResult)
+	go func() { done <- j.run(context.Background(), fake) }()
+	for {
+		if b, _ := os.ReadFile(filepath.Join(j.dir, "child")); len(b) > 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	j.kill()
+	select {
+	case res := <-done:
+		if res.failedIn != "plan" || res.reason != reasonSIGKILL {
+			t.Errorf("killed job: failed in %q, reason %q; want plan, %q", res.failedIn, res.reason, reasonSIGKILL)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the killed job did not end")
+	}
+	if calls, _ := os.ReadFile(filepath.Join(j.dir, "calls")); string(calls) != "plan\n" {
+		t.Errorf("commands run: %q, want only the plan", calls)
+	}
+}
+
+func TestParseFaults(t *testing.T) {
+	if got, err := parseFaults("all"); err != nil || len(got) != len(faults) {
+		t.Errorf("parseFaults(all) = %d faults, %v; want %d", len(got), err, len(faults))
+	}
+	if got, err := parseFaults("none"); err != nil || len(got) != 0 {
+		t.Errorf("parseFaults(none) = %v, %v", got, err)
+	}
+	got, err := parseFaults("killed, hung,killed")
+	if err != nil || len(got) != 2 || got[0].name != "killed" || got[1].name != "hung" {
+		t.Errorf("parseFaults(killed, hung,killed) = %v, %v", got, err)
+	}
+	if _, err := parseFaults("flood"); err == nil || !strings.Contains(err.Error(), "healthy, hung") {
+		t.Errorf("parseFaults(flood) error = %v, want one listing the faults", err)
+	}
+}
+
+// The skewed fault spreads the jobs' clocks over -2 to +2 minutes.
+func TestSkewSpread(t *testing.T) {
+	skewed := faults[slices.IndexFunc(faults, func(f *fault) bool { return f.name == "skewed" })]
+	var got []string
+	for i := range 5 {
+		got = append(got, skewed.envOf(i, 5)...)
+	}
+	want := []string{"ZOHO_TEST_CLOCK_SKEW=-2m0s", "ZOHO_TEST_CLOCK_SKEW=-1m0s", "ZOHO_TEST_CLOCK_SKEW=0s", "ZOHO_TEST_CLOCK_SKEW=1m0s", "ZOHO_TEST_CLOCK_SKEW=2m0s"}
+	if !slices.Equal(got, want) {
+		t.Errorf("skews = %v, want %v", got, want)
+	}
+	if got := skewed.envOf(0, 1); !slices.Equal(got, want[:1]) {
+		t.Errorf("skew of a fleet of one = %v", got)
+	}
+}
+
+// The lease lifetime of the fault table is the provider's: five attempts of
+// 5 s, the backoff between them, and one store request.
+func TestLeaseLifetime(t *testing.T) {
+	if leaseLifetime <= 5*5*time.Second+faultRequestTimeout || leaseLifetime > time.Minute {
+		t.Errorf("leaseLifetime = %v, want five 5 s attempts, their backoff and a 5 s store request", leaseLifetime)
+	}
+}
+
+func TestFaultTargets(t *testing.T) {
+	at := time.Unix(1000, 0)
+	throttled := runResult{k: 3, refreshRequests: 1, tokenAnswers: []time.Time{at}, jobs: []jobResult{
+		{failedIn: "plan", reason: reasonThrottled, opening: at.Add(-time.Second), ended: at.Add(time.Second)},
+		{failedIn: "plan", reason: reasonThrottled, opening: at.Add(-time.Second), ended: at.Add(6 * time.Second)},
+		// Began opening long after the answer: its lag runs from there.
+		{failedIn: "plan", reason: reasonThrottled, opening: at.Add(20 * time.Second), ended: at.Add(22 * time.Second)},
+	}}
+	if c := everyJobThrottledSoonAfter(throttled, 5*time.Second); c.ok || c.got != "3 of 3 throttled, the slowest 6.0 s after" {
+		t.Errorf("a throttled job 6 s after Zoho's answer: %+v", c)
+	}
+	throttled.jobs[1].ended = at.Add(4 * time.Second)
+	if c := everyJobThrottledSoonAfter(throttled, 5*time.Second); !c.ok || c.got != "3 of 3 throttled, the slowest 4.0 s after" {
+		t.Errorf("every job throttled within 4 s: %+v", c)
+	}
+
+	killed := runResult{tokenRequests: []time.Time{at, at.Add(38 * time.Second)}, jobs: []jobResult{
+		{opening: at.Add(-time.Second)}, {opening: at.Add(3 * time.Second)}, {opening: at.Add(2 * time.Second)}, {},
+	}}
+	if got, want := takeover(killed), "the first waiter opened 2.0 s after the holder's request, the takeover's request 38.0 s after it"; got != want {
+		t.Errorf("takeover = %q, want %q", got, want)
+	}
+	waits := []jobResult{{tokenWait: -1}, {tokenWait: 37 * time.Second}}
+	if c := tokenWaitAtMost(waits, 37500*time.Millisecond, "the lease lifetime"); !c.ok || c.got != "longest token wait 37.0 s" {
+		t.Errorf("a 37 s token wait: %+v", c)
+	}
+
+	goals, verdict := judge([]check{{goal: "a", got: "x", ok: true}, {goal: "b", got: "y", ok: false}})
+	if goals != "a; b" || verdict != "MISSED: x; y" {
+		t.Errorf("judge = %q, %q", goals, verdict)
+	}
+}
+
+func TestJobPercentile(t *testing.T) {
+	r := runResult{}
+	for _, s := range []int{5, 1, 4, 2, 3} {
+		r.jobs = append(r.jobs, jobResult{wall: time.Duration(s) * time.Second})
+	}
+	if p50, p100 := r.jobPercentile(50), r.jobPercentile(100); p50 != 3*time.Second || p100 != 5*time.Second {
+		t.Errorf("p50, max = %v, %v; want 3s, 5s", p50, p100)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -24,6 +25,10 @@ var jobConfig []byte
 type job struct {
 	dir string
 	env []string
+
+	mu     sync.Mutex
+	pgid   int  // the running command's process group
+	killed bool // kill was called: no further command starts
 }
 
 func newJob(dir string, shared []string) (*job, error) {
@@ -51,6 +56,16 @@ type jobResult struct {
 	failedIn string // "" (success), "plan" or "apply"
 	reason   string // why it failed, for the table
 	wall     time.Duration
+	ended    time.Time
+	// warnings counts the provider processes that said the shared cache
+	// failed them (one warning each, at most).
+	warnings int
+	// opening is when the CLI first said it was opening the access token
+	// (zero if it never did); tokenWait is the longest it then waited for
+	// it, from its "Opening..." line to its "Open complete" line, -1 when
+	// none opened.
+	opening   time.Time
+	tokenWait time.Duration
 }
 
 // Why a job failed, read from what the CLI printed (and, for the apply's
@@ -59,12 +74,16 @@ const (
 	reasonThrottled = "throttled"
 	reasonKilled    = "token rejected by the API"
 	reasonTimeout   = "timed out"
+	reasonSIGKILL   = "SIGKILLed by the bench"
 )
+
+// warningUnavailable is the provider's warning that the shared cache failed.
+const warningUnavailable = "Warning: Zoho Shared Token Cache Unavailable"
 
 // run is the CI job's two steps. A failed plan skips the apply, as CI does.
 func (j *job) run(ctx context.Context, tofu string) jobResult {
 	began := time.Now()
-	res := jobResult{}
+	res := jobResult{tokenWait: -1}
 	for _, step := range []struct {
 		phase string
 		args  []string
@@ -72,34 +91,99 @@ func (j *job) run(ctx context.Context, tofu string) jobResult {
 		{"plan", []string{"plan", "-input=false", "-no-color", "-out=plan"}},
 		{"apply", []string{"apply", "-input=false", "-no-color", "plan"}},
 	} {
-		out, err := j.tofu(ctx, tofu, step.phase, step.args)
+		out, opens, err := j.tofu(ctx, tofu, step.phase, step.args)
+		res.warnings += bytes.Count(out, []byte(warningUnavailable))
+		if res.opening.IsZero() {
+			res.opening = opens.opening
+		}
+		res.tokenWait = max(res.tokenWait, opens.longest)
 		if err != nil {
 			res.failedIn = step.phase
 			res.reason = j.failureReason(ctx, out, err)
 			break
 		}
 	}
-	res.wall = time.Since(began)
+	res.ended = time.Now()
+	res.wall = res.ended.Sub(began)
 	return res
+}
+
+// The CLI's lines around opening the job's access token.
+var (
+	tokenOpening = []byte("ephemeral.zoho_oauth_access_token.ci: Opening...")
+	tokenOpened  = []byte("ephemeral.zoho_oauth_access_token.ci: Open complete after")
+)
+
+// openTimer keeps a command's output and times, as the CLI prints them,
+// its openings of the access token: the CLI's own "Open complete after"
+// has whole seconds only.
+type openTimer struct {
+	out     bytes.Buffer
+	opening time.Time     // the first "Opening..."
+	started time.Time     // the latest "Opening..."
+	longest time.Duration // the longest opening; -1 before one completes
+}
+
+func (o *openTimer) Write(p []byte) (int, error) {
+	now := time.Now()
+	if bytes.Contains(p, tokenOpening) {
+		o.started = now
+		if o.opening.IsZero() {
+			o.opening = now
+		}
+	}
+	if bytes.Contains(p, tokenOpened) && !o.started.IsZero() {
+		o.longest = max(o.longest, now.Sub(o.started))
+	}
+	return o.out.Write(p)
+}
+
+// kill SIGKILLs the job's running command with its whole process group
+// (the CLI and the providers it started), as a CI runner ends a cancelled
+// job, and starts no further command.
+func (j *job) kill() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.killed = true
+	if j.pgid > 0 {
+		_ = syscall.Kill(-j.pgid, syscall.SIGKILL)
+	}
 }
 
 // tofu runs one command in its own process group (so a timeout also ends
 // the providers it started) and keeps its output in PHASE.log.
-func (j *job) tofu(ctx context.Context, tofu, phase string, args []string) ([]byte, error) {
+func (j *job) tofu(ctx context.Context, tofu, phase string, args []string) ([]byte, *openTimer, error) {
 	cmd := exec.CommandContext(ctx, tofu, args...)
 	cmd.Dir = j.dir
 	cmd.Env = j.env
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	opens := &openTimer{longest: -1}
+	cmd.Stdout, cmd.Stderr = opens, opens
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 10 * time.Second
-	err := cmd.Run()
-	if werr := os.WriteFile(filepath.Join(j.dir, phase+".log"), out.Bytes(), 0o600); werr != nil && err == nil {
+	j.mu.Lock()
+	err := errKilled
+	if !j.killed {
+		err = cmd.Start()
+	}
+	if err == nil {
+		j.pgid = cmd.Process.Pid
+	}
+	j.mu.Unlock()
+	if err == nil {
+		err = cmd.Wait()
+		j.mu.Lock()
+		j.pgid = 0 // gone: its number may be reused
+		j.mu.Unlock()
+	}
+	out := opens.out.Bytes()
+	if werr := os.WriteFile(filepath.Join(j.dir, phase+".log"), out, 0o600); werr != nil && err == nil {
 		err = werr
 	}
-	return out.Bytes(), err
+	return out, opens, err
 }
+
+var errKilled = errors.New("not started: the job was killed")
 
 var errorLine = regexp.MustCompile(`(?m)^Error: (.+)$`)
 
@@ -108,7 +192,12 @@ var errorLine = regexp.MustCompile(`(?m)^Error: (.+)$`)
 // answer at apply), a timeout, or else the CLI's first error summary.
 func (j *job) failureReason(ctx context.Context, out []byte, err error) string {
 	apiAnswer, _ := os.ReadFile(filepath.Join(j.dir, "apply-api-call.json"))
+	j.mu.Lock()
+	killed := j.killed
+	j.mu.Unlock()
 	switch {
+	case killed:
+		return reasonSIGKILL
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return reasonTimeout
 	case bytes.Contains(out, []byte("Zoho Token Limit Reached")):

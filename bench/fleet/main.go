@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,12 +40,14 @@ type config struct {
 	provider   string // a provider binary to use instead of building one
 	mintLimit  int    // the emulator's mints per refresh token per 10 minutes
 	traceFile  bool   // count the file:// store's requests with strace
+	faults     []*fault
+	faultKs    []int
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("fleet", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	ks := fs.String("k", "1,10,30,100", "comma-separated fleet sizes (concurrent CI jobs)")
+	ks := fs.String("k", "1,10,30,100", "comma-separated fleet sizes (concurrent CI jobs) of the main table; none = no main table")
 	store := fs.String("store", "auto", "shared stores for the token_cache_url runs, comma-separated: file, s3; "+
 		"auto = s3 when ZOHO_TEST_WEED names a weed binary, else file; none = only the runs without token_cache_url")
 	without := fs.Bool("without", true, "also run each K without token_cache_url (each job keeps its own token_cache_dir)")
@@ -54,7 +57,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	keep := fs.Bool("keep", false, "keep the work directory (job logs, stores) instead of removing it")
 	mintLimit := fs.Int("mint-limit", 10, "Zoho's mints per refresh token per 10 minutes; raise it to see the 15-live-token cap kill tokens in use")
 	traceFile := fs.Bool("trace-file", true, "count the file:// store's requests by running the providers under strace (when on PATH)")
-	provider := fs.String("provider", "", "use this terraform-provider-zoho binary instead of building the tree's with go build")
+	provider := fs.String("provider", "", "use this terraform-provider-zoho binary for the main table instead of building the tree's with go build")
+	faultList := fs.String("faults", "auto", "rows of the fault table, comma-separated: "+faultNames()+"; all, none; "+
+		"auto = all when ZOHO_TEST_WEED names a weed binary (the faults need S3), else none")
+	faultKs := fs.String("fault-k", "10,100", "comma-separated fleet sizes of the fault table")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -63,13 +69,34 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	cfg := config{without: *without, parallel: *parallel, jobTimeout: *jobTimeout, workDir: *workDir, keep: *keep, provider: *provider, mintLimit: *mintLimit, traceFile: *traceFile}
 	var err error
-	if cfg.ks, err = parseKs(*ks); err != nil {
+	if *ks != "none" {
+		if cfg.ks, err = parseKs("k", *ks); err != nil {
+			return config{}, err
+		}
+	}
+	if cfg.faultKs, err = parseKs("fault-k", *faultKs); err != nil {
 		return config{}, err
 	}
-	if cfg.stores, err = parseStores(*store, os.Getenv(envWeed)); err != nil {
+	weed := os.Getenv(envWeed)
+	if *faultList == "auto" {
+		*faultList = "none"
+		if weed != "" {
+			*faultList = "all"
+		}
+	}
+	if cfg.faults, err = parseFaults(*faultList); err != nil {
 		return config{}, err
 	}
-	if !cfg.without && len(cfg.stores) == 0 {
+	if len(cfg.faults) > 0 && weed == "" {
+		return config{}, fmt.Errorf("-faults: the fault table runs on S3 and needs a SeaweedFS weed binary: set %s to its path", envWeed)
+	}
+	if len(cfg.ks) == 0 && len(cfg.faults) == 0 {
+		return config{}, errors.New("-k none with no faults leaves nothing to run")
+	}
+	if cfg.stores, err = parseStores(*store, weed); err != nil {
+		return config{}, err
+	}
+	if len(cfg.ks) > 0 && !cfg.without && len(cfg.stores) == 0 {
 		return config{}, errors.New("-without=false with -store none leaves nothing to run")
 	}
 	if cfg.mintLimit < 1 {
@@ -81,13 +108,13 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	return cfg, nil
 }
 
-// parseKs reads "1,10,30,100".
-func parseKs(s string) ([]int, error) {
+// parseKs reads flag's "1,10,30,100".
+func parseKs(flag, s string) ([]int, error) {
 	var ks []int
 	for f := range strings.SplitSeq(s, ",") {
 		k, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || k < 1 {
-			return nil, fmt.Errorf("-k: %q is not a fleet size (a whole number from 1)", f)
+			return nil, fmt.Errorf("-%s: %q is not a fleet size (a whole number from 1)", flag, f)
 		}
 		ks = append(ks, k)
 	}
@@ -126,6 +153,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
+	began := time.Now()
 
 	work := cfg.workDir
 	if work == "" {
@@ -141,16 +169,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer os.RemoveAll(work)
 	}
 
-	tools, err := prepareTools(ctx, work, cfg.provider, logf)
-	if err != nil {
-		return err
+	// The fault table runs on S3, whatever -store says.
+	names := slices.Clone(cfg.stores)
+	if len(cfg.faults) > 0 && !slices.Contains(names, storeS3) {
+		names = append(names, storeS3)
 	}
-	if len(cfg.stores) > 0 {
-		if err := tools.requireTokenCacheURL(ctx, work); err != nil {
-			return err
-		}
-	}
-	stores, err := openStores(ctx, cfg.stores, work, cfg.traceFile, logf)
+	stores, err := openStores(ctx, names, work, cfg.traceFile, logf)
 	if err != nil {
 		return err
 	}
@@ -160,26 +184,80 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}()
 
-	var results []runResult
-	for _, k := range cfg.ks {
-		var settings []sharedStore
-		if cfg.without {
-			settings = append(settings, nil)
+	var out strings.Builder
+	if len(cfg.ks) > 0 {
+		tools, err := prepareTools(ctx, filepath.Join(work, "tools"), cfg.provider, "", logf)
+		if err != nil {
+			return err
 		}
-		settings = append(settings, stores...)
-		for _, store := range settings {
-			res, err := runFleet(ctx, fleetSpec{
-				k: k, store: store, tools: tools, work: work,
-				parallel: cfg.parallel, jobTimeout: cfg.jobTimeout, mintLimit: cfg.mintLimit,
-			}, logf)
-			if err != nil {
+		if len(cfg.stores) > 0 {
+			if err := tools.requireTokenCacheURL(ctx); err != nil {
 				return err
 			}
-			logf("  %s", res.summary())
-			results = append(results, res)
 		}
+		var results []runResult
+		for _, k := range cfg.ks {
+			var settings []sharedStore
+			if cfg.without {
+				settings = append(settings, nil)
+			}
+			for _, s := range stores {
+				if slices.Contains(cfg.stores, s.name()) {
+					settings = append(settings, s)
+				}
+			}
+			for _, store := range settings {
+				res, err := runFleet(ctx, fleetSpec{
+					k: k, store: store, tools: tools, work: work,
+					parallel: cfg.parallel, jobTimeout: cfg.jobTimeout, mintLimit: cfg.mintLimit,
+				}, logf)
+				if err != nil {
+					return err
+				}
+				logf("  %s", res.summary())
+				results = append(results, res)
+			}
+		}
+		out.WriteString(report(tools.describeMachine(ctx), cfg, results))
 	}
-	machine := tools.describeMachine(ctx)
-	_, err = io.WriteString(stdout, report(machine, cfg, results))
+
+	if len(cfg.faults) > 0 {
+		// ZOHO_TEST_CLOCK_SKEW works only in a provider built with this tag;
+		// every fault row uses that build, so that they compare.
+		tools, err := prepareTools(ctx, filepath.Join(work, "tools-testclock"), "", "zohotestclock", logf)
+		if err != nil {
+			return err
+		}
+		if err := tools.requireTokenCacheURL(ctx); err != nil {
+			return err
+		}
+		s3 := stores[slices.IndexFunc(stores, func(s sharedStore) bool { return s.name() == storeS3 })].(*s3Store)
+		loadBefore := loadAverage()
+		faultsBegan := time.Now()
+		var results []runResult
+		for _, k := range cfg.faultKs {
+			for _, f := range cfg.faults {
+				store := &faultyS3{s3Store: s3, mode: f.store}
+				res, err := runFleet(ctx, fleetSpec{
+					k: k, store: store, tools: tools, work: work, env: faultEnv, fault: f,
+					parallel: cfg.parallel, jobTimeout: cfg.jobTimeout, mintLimit: cfg.mintLimit,
+				}, logf)
+				store.close()
+				if err != nil {
+					return err
+				}
+				logf("  %s", res.summary())
+				results = append(results, res)
+			}
+		}
+		if out.Len() > 0 {
+			out.WriteString("\n")
+		}
+		out.WriteString(faultReport(tools.describeMachine(ctx), cfg, results, tableRun{
+			took: time.Since(faultsBegan), loadBefore: loadBefore, loadAfter: loadAverage(),
+		}))
+	}
+	fmt.Fprintf(&out, "\nTotal run time: %s.\n", time.Since(began).Round(time.Second))
+	_, err = io.WriteString(stdout, out.String())
 	return err
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"maps"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -55,11 +56,7 @@ func report(machine string, cfg config, results []runResult) string {
 	if cfg.parallel > 0 {
 		parallel = fmt.Sprintf("at most %d at once", cfg.parallel)
 	}
-	limits := "Zoho's limits (10 mints per 10 min, then blocked; 15 live tokens)"
-	if cfg.mintLimit != 10 {
-		limits = fmt.Sprintf("Zoho's limits but %d mints per 10 min (then blocked); 15 live tokens", cfg.mintLimit)
-	}
-	fmt.Fprintf(&b, "Jobs: `tofu plan -out=plan` then `tofu apply plan`, %s; one refresh token; %s.\n\n", parallel, limits)
+	fmt.Fprintf(&b, "Jobs: `tofu plan -out=plan` then `tofu apply plan`, %s; one refresh token; %s.\n\n", parallel, limitsText(cfg.mintLimit))
 	b.WriteString("| K | token_cache_url | jobs failed | Zoho mints | refresh requests | throttled | peak live tokens | killed by the cap | API calls | store requests | wall | slowest job |\n")
 	b.WriteString("|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|\n")
 	for _, r := range results {
@@ -80,6 +77,14 @@ func report(machine string, cfg config, results []runResult) string {
 		}
 	}
 	return b.String()
+}
+
+// limitsText says which of Zoho's limits the emulator had.
+func limitsText(mintLimit int) string {
+	if mintLimit != 10 {
+		return fmt.Sprintf("Zoho's limits but %d mints per 10 min (then blocked); 15 live tokens", mintLimit)
+	}
+	return "Zoho's limits (10 mints per 10 min, then blocked; 15 live tokens)"
 }
 
 // judgeTargets checks the targets of issue 8 against the runs that bear on
@@ -112,4 +117,100 @@ func judgeTargets(results []runResult) []string {
 func failedCount(r runResult) int {
 	n, _ := r.failures()
 	return n
+}
+
+// tableRun is how the fault table's runs went as a whole.
+type tableRun struct {
+	took                  time.Duration
+	loadBefore, loadAfter string
+}
+
+// faultReport is the fault table: each fault's row with the issue's target
+// for it and whether the run met it.
+func faultReport(machine string, cfg config, results []runResult, run tableRun) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Fault table. Machine: %s; load average %s before, %s after; %s for the table.\n",
+		machine, run.loadBefore, run.loadAfter, seconds(run.took))
+	fmt.Fprintf(&b, "Jobs as above, all with token_cache_url on S3 (SeaweedFS behind a TCP fault proxy), request_timeout = %s, "+
+		"max_retries 4 (so the lease lifetime is %s); the provider built with -tags zohotestclock; %s. "+
+		"\"Warned\" counts the provider processes that printed %q; a job's token wait runs from the CLI's \"Opening...\" line to its \"Open complete\" line for the access token.\n\n",
+		faultRequestTimeout, seconds(leaseLifetime), limitsText(cfg.mintLimit), strings.TrimPrefix(warningUnavailable, "Warning: "))
+	b.WriteString("| fault | K | Zoho requests | mints | throttled | jobs failed | warned | longest token wait | p50 job | max job | target | verdict |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---|\n")
+	var notes []string
+	for _, r := range results {
+		failed, why := r.failures()
+		failedCell := fmt.Sprint(failed)
+		if why != "" {
+			failedCell += " (" + why + ")"
+		}
+		wait := "–"
+		if w := r.longestTokenWait(); w >= 0 {
+			wait = seconds(w)
+		}
+		goals, verdict := judge(r.fault.target(r))
+		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %s | %d | %s | %s | %s | %s | %s |\n",
+			r.fault.title, r.k, r.refreshRequests, r.mints, r.throttled, failedCell, r.warned(), wait,
+			seconds(r.jobPercentile(50)), seconds(r.jobPercentile(100)), goals, verdict)
+		if r.note != "" {
+			notes = append(notes, fmt.Sprintf("%s, K = %d: %s.", r.fault.title, r.k, r.note))
+		}
+	}
+	if len(notes) > 0 {
+		b.WriteString("\n")
+		for _, n := range notes {
+			b.WriteString("- " + n + "\n")
+		}
+	}
+	return b.String()
+}
+
+// judge is a target's cells: its goals, and "met" or "MISSED" with what
+// the run did.
+func judge(checks []check) (goals, verdict string) {
+	var gs, gots []string
+	met := true
+	for _, c := range checks {
+		gs = append(gs, c.goal)
+		gots = append(gots, c.got)
+		met = met && c.ok
+	}
+	verdict = "met"
+	if !met {
+		verdict = "MISSED"
+	}
+	return strings.Join(gs, "; "), verdict + ": " + strings.Join(gots, "; ")
+}
+
+// longestTokenWait is the longest any job waited for its token, -1 when
+// none got one.
+func (r runResult) longestTokenWait() time.Duration {
+	longest := time.Duration(-1)
+	for _, j := range r.jobs {
+		longest = max(longest, j.tokenWait)
+	}
+	return longest
+}
+
+// jobPercentile is the p-th percentile (nearest rank) of the jobs' times.
+func (r runResult) jobPercentile(p int) time.Duration {
+	if len(r.jobs) == 0 {
+		return 0
+	}
+	walls := make([]time.Duration, len(r.jobs))
+	for i, j := range r.jobs {
+		walls[i] = j.wall
+	}
+	slices.Sort(walls)
+	rank := (p*len(walls) + 99) / 100 // ceil(p/100 × n)
+	return walls[max(rank, 1)-1]
+}
+
+// loadAverage is the machine's 1, 5 and 15 minute load averages.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "unknown"
 }

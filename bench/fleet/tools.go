@@ -18,20 +18,21 @@ import (
 // image.
 type tools struct {
 	root      string // repository root
+	dir       string // where they are
 	tofu      string
 	cliConfig string // dev_overrides for zoho and restapi
 }
 
-// prepareTools builds the provider once into work/bin (or links the one
-// given), links the restapi provider beside it and writes the
-// development-overrides CLI configuration that scripts/dev-provider.sh
-// writes, plus restapi.
-func prepareTools(ctx context.Context, work, provider string, logf func(string, ...any)) (*tools, error) {
+// prepareTools builds the provider once into dir/bin, with the build tags
+// given (or links the provider binary given), links the restapi provider
+// beside it and writes the development-overrides CLI configuration that
+// scripts/dev-provider.sh writes, plus restapi.
+func prepareTools(ctx context.Context, dir, provider, tags string, logf func(string, ...any)) (*tools, error) {
 	root, err := repoRoot()
 	if err != nil {
 		return nil, err
 	}
-	bin := filepath.Join(work, "bin")
+	bin := filepath.Join(dir, "bin")
 	if err := os.MkdirAll(bin, 0o755); err != nil {
 		return nil, err
 	}
@@ -47,8 +48,8 @@ func prepareTools(ctx context.Context, work, provider string, logf func(string, 
 			return nil, err
 		}
 	} else {
-		logf("building the provider (go build) into %s", filepath.Dir(providerBin))
-		if _, err := command(ctx, root, "go", "build", "-o", providerBin, "."); err != nil {
+		logf("building the provider (go build -tags %q) into %s", tags, filepath.Dir(providerBin))
+		if _, err := command(ctx, root, "go", "build", "-tags", tags, "-o", providerBin, "."); err != nil {
 			return nil, err
 		}
 	}
@@ -74,11 +75,11 @@ func prepareTools(ctx context.Context, work, provider string, logf func(string, 
 		}
 	}
 	cfg.WriteString("  }\n  direct {}\n}\n")
-	cliConfig := filepath.Join(work, "dev.tfrc")
+	cliConfig := filepath.Join(dir, "dev.tfrc")
 	if err := os.WriteFile(cliConfig, []byte(cfg.String()), 0o644); err != nil {
 		return nil, err
 	}
-	return &tools{root: root, tofu: tofu, cliConfig: cliConfig}, nil
+	return &tools{root: root, dir: dir, tofu: tofu, cliConfig: cliConfig}, nil
 }
 
 // envTraceDir, when a job has it, makes the provider wrapper record the
@@ -108,8 +109,8 @@ func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''
 // requireTokenCacheURL fails early, and says why, when the provider built
 // from this tree has no token_cache_url yet: every shared run would
 // otherwise fail on an unsupported argument.
-func (t *tools) requireTokenCacheURL(ctx context.Context, work string) error {
-	dir := filepath.Join(work, "schema")
+func (t *tools) requireTokenCacheURL(ctx context.Context) error {
+	dir := filepath.Join(t.dir, "schema")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
