@@ -44,8 +44,8 @@ func parseFlags(args []string, output io.Writer) (config, error) {
 	fs.StringVar(&cfg.scopes, "scopes", defaultScopes, "comma-separated scopes shown in the example command")
 	fs.StringVar(&cfg.stateFile, "state-file", "", "write the accounts URL, client id and secret here as JSON (mode 0600) once listening; removed on exit")
 	fs.DurationVar(&cfg.tokenTTL, "access-token-ttl", time.Hour, "lifetime of the access tokens handed out (expires_in), whole seconds; "+
-		"the API refuses them after it. Zoho's is 1h. The provider's client treats anything under 1m as 1m, so a shorter one "+
-		"kills tokens before the provider expects: what zoho_api_proxy's re-mint on Zoho's invalid-token answer is for")
+		"the API refuses them after it. Zoho's is 1h; a short one (30s) lets a run see its tokens expire in seconds "+
+		"(set the provider's min_token_lifetime below it)")
 	fs.BoolVar(&cfg.showVersion, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -14,15 +14,23 @@ import (
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
 )
 
+// grantInputs are what every kind that mints access tokens is configured
+// with: the grant (a refresh token, or a Self Client's scopes) and the
+// block's own client and location. The access token kinds and the API
+// proxy share them.
+type grantInputs struct {
+	RefreshToken types.String `tfsdk:"refresh_token"`
+	Scopes       types.List   `tfsdk:"scopes"`
+	SOID         types.String `tfsdk:"soid"`
+	ClientID     types.String `tfsdk:"client_id"`
+	ClientSecret types.String `tfsdk:"client_secret"`
+	DataCenter   types.String `tfsdk:"data_center"`
+	AccountsURL  types.String `tfsdk:"accounts_url"`
+}
+
 // accessTokenModel is shared by the ephemeral resource and the data source.
 type accessTokenModel struct {
-	RefreshToken        types.String `tfsdk:"refresh_token"`
-	Scopes              types.List   `tfsdk:"scopes"`
-	SOID                types.String `tfsdk:"soid"`
-	ClientID            types.String `tfsdk:"client_id"`
-	ClientSecret        types.String `tfsdk:"client_secret"`
-	DataCenter          types.String `tfsdk:"data_center"`
-	AccountsURL         types.String `tfsdk:"accounts_url"`
+	grantInputs
 	AccessToken         types.String `tfsdk:"access_token"`
 	AuthorizationHeader types.String `tfsdk:"authorization_header"`
 	APIDomain           types.String `tfsdk:"api_domain"`
@@ -42,9 +50,9 @@ type mintedToken struct {
 
 // usesClientCredentials reports the grant chosen from configuration alone:
 // no refresh token means the Self Client client-credentials grant.
-func (m *accessTokenModel) usesClientCredentials() bool { return m.RefreshToken.IsNull() }
+func (m *grantInputs) usesClientCredentials() bool { return m.RefreshToken.IsNull() }
 
-func (m *accessTokenModel) requestedScopes(ctx context.Context) ([]string, diag.Diagnostics) {
+func (m *grantInputs) requestedScopes(ctx context.Context) ([]string, diag.Diagnostics) {
 	var scopes []string
 	if m.Scopes.IsNull() || m.Scopes.IsUnknown() {
 		return nil, nil
@@ -54,7 +62,7 @@ func (m *accessTokenModel) requestedScopes(ctx context.Context) ([]string, diag.
 }
 
 // grant is what the model's token is minted from; internal/zoho decides how.
-func (m *accessTokenModel) grant(ctx context.Context) (zoho.Grant, diag.Diagnostics) {
+func (m *grantInputs) grant(ctx context.Context) (zoho.Grant, diag.Diagnostics) {
 	if !m.usesClientCredentials() {
 		return zoho.Grant{RefreshToken: m.RefreshToken.ValueString()}, nil
 	}
@@ -62,14 +70,14 @@ func (m *accessTokenModel) grant(ctx context.Context) (zoho.Grant, diag.Diagnost
 	return zoho.Grant{Scopes: scopes, SOID: m.SOID.ValueString()}, diags
 }
 
-func (m *accessTokenModel) overrides() clientOverrides {
+func (m *grantInputs) overrides() clientOverrides {
 	return clientOverrides{ClientID: m.ClientID, ClientSecret: m.ClientSecret, DataCenter: m.DataCenter, AccountsURL: m.AccountsURL}
 }
 
 // mintAccessToken gets an access token for the model's credentials, shared
 // through the provider's cache or, with ownToken, minted for this block
 // alone (it will be revoked on close).
-func mintAccessToken(ctx context.Context, d *providerData, m *accessTokenModel, ownToken bool) (*mintedToken, diag.Diagnostics) {
+func mintAccessToken(ctx context.Context, d *providerData, m *grantInputs, ownToken bool) (*mintedToken, diag.Diagnostics) {
 	ep, _, diags := d.resolveEndpoint(m.overrides())
 	if diags.HasError() {
 		return nil, diags
@@ -91,7 +99,7 @@ func mintAccessToken(ctx context.Context, d *providerData, m *accessTokenModel, 
 	return &mintedToken{token: tok, from: ep}, diags
 }
 
-func tokenNameOf(m *accessTokenModel) string {
+func tokenNameOf(m *grantInputs) string {
 	if m.usesClientCredentials() {
 		return "(client credentials)"
 	}
@@ -111,6 +119,12 @@ func (m *accessTokenModel) fill(ctx context.Context, t *zoho.Token, now time.Tim
 	m.TokenType = types.StringValue(t.TokenType)
 	m.ExpiresIn = types.Int64Value(int64(t.ExpiresIn(now) / time.Second))
 	m.ExpiresAt = types.StringValue(t.ExpiresAt.UTC().Format(time.RFC3339))
+	m.fillScopes(ctx, t)
+}
+
+// fillScopes returns configured scopes as configured (what Zoho granted goes
+// to the debug log), and otherwise the scopes the token carries.
+func (m *grantInputs) fillScopes(ctx context.Context, t *zoho.Token) {
 	switch {
 	case !m.Scopes.IsNull() && !m.Scopes.IsUnknown():
 		tflog.Debug(ctx, "returning the configured scopes", map[string]any{"granted_scopes": t.Scopes})
@@ -137,7 +151,7 @@ func (m *accessTokenModel) unknownResults() {
 
 // unknownInputs names the inputs not known yet (for example a refresh token
 // from a resource that is not created yet).
-func (m *accessTokenModel) unknownInputs() []string {
+func (m *grantInputs) unknownInputs() []string {
 	var names []string
 	for _, in := range []struct {
 		name  string
@@ -157,7 +171,7 @@ func (m *accessTokenModel) unknownInputs() []string {
 // three attributes checkGrantChoice looks at, since reading the whole model
 // reflects over each of its fields, for every instance (BENCHMARKS.md).
 func validateGrantChoice(ctx context.Context, cfg tfsdk.Config) diag.Diagnostics {
-	var m accessTokenModel
+	var m grantInputs
 	var diags diag.Diagnostics
 	diags.Append(cfg.GetAttribute(ctx, path.Root("refresh_token"), &m.RefreshToken)...)
 	diags.Append(cfg.GetAttribute(ctx, path.Root("scopes"), &m.Scopes)...)
@@ -169,7 +183,7 @@ func validateGrantChoice(ctx context.Context, cfg tfsdk.Config) diag.Diagnostics
 }
 
 // checkGrantChoice reports a configuration with neither or both grants.
-func (m *accessTokenModel) checkGrantChoice() diag.Diagnostics {
+func (m *grantInputs) checkGrantChoice() diag.Diagnostics {
 	var diags diag.Diagnostics
 	if !m.RefreshToken.IsNull() && !m.Scopes.IsNull() {
 		diags.AddAttributeError(path.Root("scopes"), "Conflicting Zoho Grants",

@@ -16,6 +16,24 @@ import (
 // ephemeral resource's: the data source takes them through
 // dataSourceAttribute.
 func accessTokenAttributes() map[string]eschema.Attribute {
+	attrs := grantInputAttributes()
+	for name, a := range map[string]eschema.Attribute{
+		"access_token":         stringAttr(roleSecretResult, "The access token. It works for about an hour."),
+		"authorization_header": stringAttr(roleSecretResult, "The `Authorization` header value Zoho's APIs expect: `Zoho-oauthtoken <access_token>`."),
+		"api_domain":           stringAttr(roleResult, "Where API calls with this token go, such as `https://www.zohoapis.com`."),
+		"token_type":           stringAttr(roleResult, "The token type Zoho answered (`Bearer`)."),
+		"expires_in": eschema.Int64Attribute{Computed: true,
+			MarkdownDescription: "Seconds the token has left when handed out (less than 3600 for a cached token)."},
+		"expires_at": stringAttr(roleResult, "When the token expires (RFC 3339)."),
+	} {
+		attrs[name] = a
+	}
+	return attrs
+}
+
+// grantInputAttributes are the inputs of every kind that mints access
+// tokens (grantInputs): the access token kinds and the API proxy.
+func grantInputAttributes() map[string]eschema.Attribute {
 	return map[string]eschema.Attribute{
 		"refresh_token": stringAttr(roleSecretInput, "Refresh token to mint from, for example `zoho_oauth_refresh_token.x.refresh_token` or a variable. "+
 			"Exactly one of `refresh_token` and `scopes`.",
@@ -34,14 +52,6 @@ func accessTokenAttributes() map[string]eschema.Attribute {
 		"accounts_url": stringAttr(roleInput, "Accounts server to use instead of the provider's (`https://`, or `http://` on loopback). "+
 			"Conflicts with `data_center`.",
 			accountsURLValidator{}),
-
-		"access_token":         stringAttr(roleSecretResult, "The access token. It works for about an hour."),
-		"authorization_header": stringAttr(roleSecretResult, "The `Authorization` header value Zoho's APIs expect: `Zoho-oauthtoken <access_token>`."),
-		"api_domain":           stringAttr(roleResult, "Where API calls with this token go, such as `https://www.zohoapis.com`."),
-		"token_type":           stringAttr(roleResult, "The token type Zoho answered (`Bearer`)."),
-		"expires_in": eschema.Int64Attribute{Computed: true,
-			MarkdownDescription: "Seconds the token has left when handed out (less than 3600 for a cached token)."},
-		"expires_at": stringAttr(roleResult, "When the token expires (RFC 3339)."),
 	}
 }
 

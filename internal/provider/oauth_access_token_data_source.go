@@ -64,7 +64,7 @@ func (d *accessTokenDataSource) Read(ctx context.Context, req datasource.ReadReq
 		return
 	}
 	ctx = d.data.withMasking(ctx, m.RefreshToken.ValueString(), m.ClientSecret.ValueString())
-	minted, diags := mintAccessToken(ctx, d.data, &m, false)
+	minted, diags := mintAccessToken(ctx, d.data, &m.grantInputs, false)
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}

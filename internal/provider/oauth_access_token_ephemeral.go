@@ -123,7 +123,7 @@ func (r *accessTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 				"Remove revoke_on_close, or unset %[1]s (and %[2]s).", attr, env))
 		return
 	}
-	minted, diags := mintAccessToken(ctx, r.data, &m.accessTokenModel, revoke)
+	minted, diags := mintAccessToken(ctx, r.data, &m.grantInputs, revoke)
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}

@@ -203,18 +203,19 @@ func TestLifetimeIsClamped(t *testing.T) {
 		want    time.Duration
 		clamped string // the raw value the clamp log line names; "" = no line
 	}{
-		"an hour":                      {`{` + tok + `,"expires_in":3600}`, time.Hour, ""},
-		"two minutes":                  {`{` + tok + `,"expires_in":120}`, 2 * time.Minute, ""},
-		"absent":                       {`{` + tok + `}`, time.Hour, ""},
-		"legacy pair":                  {`{` + tok + `,"expires_in_sec":3600,"expires_in":3600000}`, time.Hour, ""},
-		"milliseconds without _sec":    {`{` + tok + `,"expires_in":3600000}`, time.Hour, "3600000"},
-		"zero":                         {`{` + tok + `,"expires_in":0}`, time.Minute, "0"},
-		"negative":                     {`{` + tok + `,"expires_in":-5}`, time.Minute, "-5"},
-		"under a minute":               {`{` + tok + `,"expires_in":30}`, time.Minute, "30"},
-		"absurd":                       {`{` + tok + `,"expires_in":1e300}`, time.Hour, "1e300"},
-		"legacy seconds above an hour": {`{` + tok + `,"expires_in_sec":7200,"expires_in":7200000}`, time.Hour, "7200"},
-		"fractional":                   {`{` + tok + `,"expires_in":90.5}`, 90*time.Second + 500*time.Millisecond, ""},
-		"quoted number":                {`{` + tok + `,"expires_in":"1800"}`, 30 * time.Minute, ""},
+		"an hour":                       {`{` + tok + `,"expires_in":3600}`, time.Hour, ""},
+		"two minutes":                   {`{` + tok + `,"expires_in":120}`, 2 * time.Minute, ""},
+		"absent":                        {`{` + tok + `}`, time.Hour, ""},
+		"legacy pair":                   {`{` + tok + `,"expires_in_sec":3600,"expires_in":3600000}`, time.Hour, ""},
+		"milliseconds without _sec":     {`{` + tok + `,"expires_in":3600000}`, time.Hour, "3600000"},
+		"zero":                          {`{` + tok + `,"expires_in":0}`, time.Minute, "0"},
+		"negative":                      {`{` + tok + `,"expires_in":-5}`, time.Minute, "-5"},
+		"under a second":                {`{` + tok + `,"expires_in":0.5}`, time.Minute, "0.5"},
+		"half a minute (an emulator's)": {`{` + tok + `,"expires_in":30}`, 30 * time.Second, ""},
+		"absurd":                        {`{` + tok + `,"expires_in":1e300}`, time.Hour, "1e300"},
+		"legacy seconds above an hour":  {`{` + tok + `,"expires_in_sec":7200,"expires_in":7200000}`, time.Hour, "7200"},
+		"fractional":                    {`{` + tok + `,"expires_in":90.5}`, 90*time.Second + 500*time.Millisecond, ""},
+		"quoted number":                 {`{` + tok + `,"expires_in":"1800"}`, 30 * time.Minute, ""},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -27,11 +27,15 @@ type answer struct {
 
 // Access token lifetimes. Zoho documents 3600 s for every access token;
 // accessTokenLifetime is used when an answer carries no expiry at all.
-// Anything outside [minLifetime, maxLifetime] is clamped (see lifetime).
+// Anything under a second (zero, negative, garbage) becomes minLifetime, and
+// anything over maxLifetime is clamped to it (see lifetime).
 const (
 	accessTokenLifetime = time.Hour
 	minLifetime         = time.Minute
 	maxLifetime         = MaxTokenLifetime
+	// shortestBelieved is the least lifetime an answer is believed: a
+	// second, as the emulator's -access-token-ttl allows.
+	shortestBelieved = time.Second
 )
 
 // logLine receives a debug line; the client passes one to Config.Log.
@@ -142,12 +146,14 @@ func newToken(ans *answer, now time.Time, log logLine) *Token {
 // an answer with neither gets Zoho's documented hour. field and raw name
 // the value used.
 //
-// A value outside [minLifetime, maxLifetime] is clamped (clamped = true).
+// A value under a second or above an hour is clamped (clamped = true).
 // Above an hour it is a unit mistake (a legacy server's milliseconds
 // without expires_in_sec) or garbage, and believing it would keep a dead
-// token in caches for days. Under a minute (zero, negative) is nothing Zoho
-// sends; a minute is short enough to be safe, yet the token is not dead on
-// arrival and no cache (min_token_lifetime) keeps it.
+// token in caches for days. Under a second (zero, negative) is nothing Zoho
+// sends: it becomes a minute, short enough to be safe, yet the token is not
+// dead on arrival and no cache (min_token_lifetime) keeps it. A short
+// lifetime that is a lifetime (the emulator's -access-token-ttl 30s) is
+// believed, so that nothing hands out a token past its end.
 func lifetime(ans *answer) (ttl time.Duration, field, raw string, clamped bool) {
 	field, raw = "expires_in_sec", ans.ExpiresInSec.String()
 	if raw == "" {
@@ -160,7 +166,7 @@ func lifetime(ans *answer) (ttl time.Duration, field, raw string, clamped bool) 
 	// or 0 with an error, which the bounds below handle alike.
 	secs, _ := strconv.ParseFloat(raw, 64)
 	switch {
-	case !(secs >= minLifetime.Seconds()): // also NaN
+	case !(secs >= shortestBelieved.Seconds()): // also NaN
 		return minLifetime, field, raw, true
 	case secs > maxLifetime.Seconds():
 		return maxLifetime, field, raw, true

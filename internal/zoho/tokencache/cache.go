@@ -326,3 +326,23 @@ func cloneToken(tok *zoho.Token) *zoho.Token {
 	cp.Scopes = slices.Clone(tok.Scopes)
 	return &cp
 }
+
+// Forget drops the token for key wherever this cache keeps it (memory,
+// the cache directory, the shared store), if it is still accessToken: the
+// API refused it (revoked, or killed by Zoho's cap on live tokens), so the
+// next Get mints a new one instead of handing it out again. A newer token
+// in any of them is kept.
+func (c *Cache) Forget(ctx context.Context, key Key, accessToken string) {
+	id := key.ID()
+	c.mu.Lock()
+	if tok := c.mem[id]; tok != nil && tok.AccessToken == accessToken {
+		delete(c.mem, id)
+	}
+	c.mu.Unlock()
+	if c.disk != nil {
+		c.disk.forget(key, id, accessToken)
+	}
+	if c.shared != nil && c.shared.usable() {
+		c.shared.forget(ctx, key, id, accessToken)
+	}
+}

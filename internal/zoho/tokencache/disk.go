@@ -213,3 +213,21 @@ func sweepable(name string) bool {
 func isID(s string) bool {
 	return len(s) == 64 && strings.Trim(s, "0123456789abcdef") == ""
 }
+
+// forget removes the entry for key when it holds accessToken.
+func (d disk) forget(key Key, id, accessToken string) {
+	path := d.path(id)
+	f, err := safefile.Open(path)
+	if err != nil {
+		return
+	}
+	fi, statErr := f.Stat()
+	sealed, readErr := io.ReadAll(io.LimitReader(f, maxEntrySize+1))
+	_ = f.Close()
+	if statErr != nil || readErr != nil {
+		return
+	}
+	if tok, err := open(key, id, sealed); err == nil && tok.AccessToken == accessToken {
+		d.discard(path, fi)
+	}
+}

@@ -320,3 +320,14 @@ func nonceOf(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:8])
 }
+
+// forget deletes the entry when it holds accessToken, best effort.
+func (s *shared) forget(ctx context.Context, key Key, id, accessToken string) {
+	obj, found, err := s.read(ctx, "looking up the entry to forget", entryName(id))
+	if err != nil || !found {
+		return
+	}
+	if tok, err := open(key, id, obj.Data); err == nil && tok.AccessToken == accessToken {
+		s.remove(ctx, id, entryName(id))
+	}
+}

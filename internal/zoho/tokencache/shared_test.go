@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -732,5 +734,31 @@ func TestShared_TheStoreLearnsNothingUsable(t *testing.T) {
 	}
 	if len(held) < 2 {
 		t.Errorf("expected an entry and a lease, saw %d objects", len(held))
+	}
+}
+
+// A token the API refused is forgotten everywhere this cache keeps it, and
+// the next Get mints; a newer token is not forgotten for an older one.
+func TestForget(t *testing.T) {
+	clk := newClock()
+	store := newMemStore()
+	dir := t.TempDir()
+	m := newMinter(clk)
+	c := machine(t, store, clk, dir)
+	refused := mustGet(t, c, refreshKey, m, tokencache.SourceMinted)
+
+	c.Forget(t.Context(), refreshKey, "1000.not.the.cached.one")
+	mustGet(t, c, refreshKey, m, tokencache.SourceMemory)
+
+	c.Forget(t.Context(), refreshKey, refused.AccessToken)
+	if store.has(tokencache.EntryObject(refreshKey)) {
+		t.Error("the shared entry still holds the refused token")
+	}
+	if _, err := os.Stat(filepath.Join(dir, refreshKey.ID()+".token")); !os.IsNotExist(err) {
+		t.Errorf("the disk entry still holds the refused token: %v", err)
+	}
+	fresh := mustGet(t, c, refreshKey, m, tokencache.SourceMinted)
+	if fresh.AccessToken == refused.AccessToken || m.Calls() != 2 {
+		t.Errorf("after Forget: %d mints, token renewed %v", m.Calls(), fresh.AccessToken != refused.AccessToken)
 	}
 }
