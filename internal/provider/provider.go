@@ -99,7 +99,7 @@ func (p *zohoProvider) DataSources(context.Context) []func() datasource.DataSour
 }
 
 func (p *zohoProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
-	return []func() ephemeral.EphemeralResource{newAccessTokenEphemeral}
+	return []func() ephemeral.EphemeralResource{newAccessTokenEphemeral, newAPIProxyEphemeral}
 }
 
 // Functions need Terraform >= 1.8 or OpenTofu >= 1.7; older CLIs ignore them.

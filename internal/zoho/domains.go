@@ -17,6 +17,16 @@ func (dc DataCenter) ServiceDomains() []string {
 	}
 }
 
+// AllServiceDomains is every data center's ServiceDomains: where an API
+// host may be when the data center is not known yet.
+func AllServiceDomains() []string {
+	var all []string
+	for _, dc := range dataCenters {
+		all = append(all, dc.ServiceDomains()...)
+	}
+	return all
+}
+
 // UpstreamDomains returns the domains an API host may be under for tokens
 // minted at accountsURL (normalised, as NormalizeAccountsURL returns it):
 //   - a data center's accounts URL: that data center's ServiceDomains;
