@@ -174,3 +174,23 @@ func (e *Emulator) Requests() []RecordedRequest {
 	}
 	return out
 }
+
+// CodesSentTwice counts the grant codes that reached the token endpoint
+// more than once. A client must never resend one: a second exchange only
+// earns invalid_code, and the first answer's refresh token is lost.
+func (e *Emulator) CodesSentTwice() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	sent := map[string]int{}
+	twice := 0
+	for _, r := range e.requests {
+		if r.Path == pathToken && r.Form.Get("grant_type") == "authorization_code" {
+			code := r.Form.Get("code")
+			sent[code]++
+			if sent[code] == 2 {
+				twice++
+			}
+		}
+	}
+	return twice
+}
