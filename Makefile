@@ -111,8 +111,8 @@ fuzz: ## Run every fuzz target for FUZZTIME each (make test runs their seed corp
 		done; \
 	done
 
-demo: ## Run the demo (scripts/demo.sh)
-	bash scripts/demo.sh
+demo: ## Run the demo (internal/cmd/demo)
+	go run ./internal/cmd/demo
 
 # Speed is measured here, never asserted in tests (figures: BENCHMARKS.md).
 # To compare two runs of the Go benchmarks:
