@@ -14,7 +14,6 @@
 package clitest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -69,14 +68,8 @@ func Tool(ctx context.Context, name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	cmd := exec.CommandContext(ctx, filepath.Join(dir, "scripts", "tool.sh"), name)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("scripts/tool.sh %s: %w\n%s", name, err, stderr.String())
-	}
-	return strings.TrimSpace(string(out)), nil
+	out, err := Output(ctx, dir, nil, filepath.Join(dir, "scripts", "tool.sh"), name)
+	return strings.TrimSpace(out), err
 }
 
 // Build builds the main package pkg (a path in this module, such as "." or

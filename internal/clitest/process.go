@@ -29,6 +29,21 @@ func Run(ctx context.Context, dir string, env []string, stdin, name string, args
 	return p.result()
 }
 
+// Output runs name args in dir with env (nil: this process's) for what it
+// prints on stdout, such as a JSON answer or a path; a command that fails
+// is an error holding what it printed on stderr.
+func Output(ctx context.Context, dir string, env []string, name string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir, cmd.Env = dir, env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return string(out), fmt.Errorf("%s %s: %w\n%s", name, strings.Join(args, " "), err, stderr.String())
+	}
+	return string(out), nil
+}
+
 // Process is a command started by Start: a CI job the test may interrupt
 // or kill while it runs.
 type Process struct {
