@@ -268,9 +268,9 @@ resource "zoho_oauth_refresh_token" "t" {}
 func TestAccBadInputs_caughtEarlyAndNamed(t *testing.T) {
 	ctx, cli, plugin := cliUnderTest(t, clitest.WriteOnly)
 	// One grant code per entry: more than Zoho's 10 per 10 minutes.
-	emu := zohotest.New(zohotest.Options{CodeIssueLimit: 1000})
-	f := &badInputFixture{usURL: emu.StartServer(t, "us"), euURL: emu.StartServer(t, "eu")}
-	f.client = emu.RegisterClient(zohotest.Client{DC: "us", Orgs: []string{"ZohoCRM.1"}})
+	z := startZoho(t, zohotest.Options{CodeIssueLimit: 1000}, zohotest.Client{Orgs: []string{"ZohoCRM.1"}})
+	emu := z.Emu
+	f := &badInputFixture{usURL: z.AccountsURL, euURL: emu.StartServer(t, "eu"), client: z.Client}
 	revoked, err := emu.IssueRefreshToken(f.client.ID, []string{"ZohoCRM.users.READ"})
 	if err != nil {
 		t.Fatal(err)
@@ -304,7 +304,7 @@ func TestAccBadInputs_caughtEarlyAndNamed(t *testing.T) {
 			cf.code = code
 			work := t.TempDir()
 			writeFile(t, filepath.Join(work, "main.tf"), requiredZoho+tc.config(&cf))
-			vars := map[string]string{"ZOHO_ACCOUNTS_URL": f.usURL, "ZOHO_CLIENT_ID": f.client.ID, "ZOHO_CLIENT_SECRET": f.client.Secret}
+			vars := z.Env()
 			if tc.env != nil {
 				for k, v := range tc.env(&cf) {
 					if v == "" {

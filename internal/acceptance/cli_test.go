@@ -47,18 +47,16 @@ func TestAccCLI_planThenApplyMintsOnceWithTokenCache(t *testing.T) {
 		{"with token_cache_dir", true, 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			emu := zohotest.New(zohotest.Options{})
-			url := emu.StartServer(t, "us")
-			client := emu.RegisterClient(zohotest.Client{DC: "us"})
+			z := startZoho(t, zohotest.Options{}, zohotest.Client{})
+			emu, client := z.Emu, z.Client
 			refresh, err := emu.IssueRefreshToken(client.ID, []string{"ZohoCRM.users.READ"})
 			if err != nil {
 				t.Fatal(err)
 			}
 			work, cacheDir := t.TempDir(), filepath.Join(t.TempDir(), "tokens")
 			writeFile(t, filepath.Join(work, "main.tf"), requiredZoho+ciJobConfig)
-			vars := map[string]string{
-				"TF_VAR_refresh_token": refresh, "ZOHO_ACCOUNTS_URL": url, "ZOHO_CLIENT_ID": client.ID, "ZOHO_CLIENT_SECRET": client.Secret,
-			}
+			vars := z.Env()
+			vars["TF_VAR_refresh_token"] = refresh
 			if tt.cache {
 				vars["ZOHO_TOKEN_CACHE_DIR"] = cacheDir
 			}
@@ -89,9 +87,8 @@ func TestAccCLI_planThenApplyMintsOnceWithTokenCache(t *testing.T) {
 // of being orphaned at Zoho, and destroy can revoke it.
 func TestAccCLI_interruptDuringExchangeKeepsTheToken(t *testing.T) {
 	ctx, cli, plugin := cliUnderTest(t, clitest.WriteOnly)
-	emu := zohotest.New(zohotest.Options{})
-	url := emu.StartServer(t, "us")
-	client := emu.RegisterClient(zohotest.Client{DC: "us"})
+	z := startZoho(t, zohotest.Options{}, zohotest.Client{})
+	emu, client := z.Emu, z.Client
 	code, err := emu.IssueGrantCode(client.ID, zohotest.CodeOptions{Scopes: []string{"ZohoCRM.users.READ"}})
 	if err != nil {
 		t.Fatal(err)
@@ -100,9 +97,9 @@ func TestAccCLI_interruptDuringExchangeKeepsTheToken(t *testing.T) {
 		Process: true, Delay: 3 * time.Second, ContentType: "application/json;charset=UTF-8"})
 	work := t.TempDir()
 	writeFile(t, filepath.Join(work, "main.tf"), requiredZoho+grantCodeFromVariable)
-	env := devEnv(t, work, plugin, map[string]string{
-		"TF_VAR_grant_code": code, "ZOHO_ACCOUNTS_URL": url, "ZOHO_CLIENT_ID": client.ID, "ZOHO_CLIENT_SECRET": client.Secret,
-	})
+	vars := z.Env()
+	vars["TF_VAR_grant_code"] = code
+	env := devEnv(t, work, plugin, vars)
 	secrets := clitest.Secrets{"grant code": code, "client secret": client.Secret}
 	apply, err := clitest.Start(ctx, work, env, "", cli.Path, "apply", "-input=false", "-no-color", "-auto-approve")
 	if err != nil {

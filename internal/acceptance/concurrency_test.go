@@ -25,9 +25,8 @@ func TestAccConcurrency_parallelApplyUnderRace(t *testing.T) {
 
 	// Zoho's per-client caps (10 codes per 10 minutes, 20 refresh tokens per
 	// user) would turn this into a test of the caps: lift them.
-	emu := zohotest.New(zohotest.Options{CodeIssueLimit: 10 * n, RefreshTokenCap: 10 * n})
-	url := emu.StartServer(t, "us")
-	client := emu.RegisterClient(zohotest.Client{DC: "us"})
+	z := startZoho(t, zohotest.Options{CodeIssueLimit: 10 * n, RefreshTokenCap: 10 * n}, zohotest.Client{})
+	emu, client := z.Emu, z.Client
 	codes := make([]string, n)
 	for i := range codes {
 		code, err := emu.IssueGrantCode(client.ID, zohotest.CodeOptions{Scopes: []string{"ZohoCRM.users.READ"}})
@@ -74,10 +73,9 @@ resource "terraform_data" "use" {
 }
 `)
 	codesJSON, _ := json.Marshal(codes)
-	env := devEnv(t, work, plugin, map[string]string{
-		"TF_VAR_codes": string(codesJSON), "ZOHO_ACCOUNTS_URL": url, "ZOHO_CLIENT_ID": client.ID, "ZOHO_CLIENT_SECRET": client.Secret,
-		"GORACE": "halt_on_error=1",
-	})
+	vars := z.Env()
+	vars["TF_VAR_codes"], vars["GORACE"] = string(codesJSON), "halt_on_error=1"
+	env := devEnv(t, work, plugin, vars)
 	secrets := clitest.Secrets{"client secret": client.Secret}
 	for i, code := range codes {
 		secrets[fmt.Sprintf("grant code %d", i)] = code

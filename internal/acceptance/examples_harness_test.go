@@ -39,11 +39,7 @@ type exampleRun struct {
 func newExampleRun(t *testing.T, rig *exampleRig, c exampleCase) *exampleRun {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	t.Cleanup(cancel)
-	z, err := clitest.StartZoho(zohotest.Options{}, c.client)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = z.Close() })
+	z := startZoho(t, zohotest.Options{}, c.client)
 	x := &exampleRun{
 		t: t, rig: rig, ctx: ctx, emu: z.Emu, client: z.Client, apiURL: z.APIURL, work: t.TempDir(),
 		secrets: clitest.Secrets{"client secret": z.Client.Secret},

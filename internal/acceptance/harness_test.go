@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cd40c554/terraform-provider-zoho/internal/clitest"
+	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
 )
 
 // cliUnderTest is the preamble of every test that runs the CLI: it skips
@@ -60,6 +61,18 @@ func skipWithout(t testing.TB, f clitest.Feature) clitest.CLI {
 var destroyOrdersEphemeralResources = clitest.Feature{
 	Name: "destroy ordered after the ephemeral resources that read what it destroys", Terraform: "1.10.0", OpenTofu: "1.12.0",
 	Why: "OpenTofu 1.11 may destroy the refresh token before opening the ephemeral resource that reads it, so destroy fails at random",
+}
+
+// startZoho starts an emulated Zoho for the test (accounts and API hosts)
+// with client registered, a Self Client in us unless it says otherwise.
+func startZoho(t *testing.T, opts zohotest.Options, client zohotest.Client) *clitest.Zoho {
+	t.Helper()
+	z, err := clitest.StartZoho(opts, client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = z.Close() })
+	return z
 }
 
 // devEnv is the environment of a CLI run in work that takes the provider

@@ -42,20 +42,14 @@ resource "terraform_data" "call" {
 }
 `)
 
-	emu := zohotest.New(zohotest.Options{})
-	url := emu.StartServer(t, "us")
-	client := emu.RegisterClient(zohotest.Client{DC: "us"})
+	z := startZoho(t, zohotest.Options{}, zohotest.Client{})
+	emu, client := z.Emu, z.Client
 	code, err := emu.IssueGrantCode(client.ID, zohotest.CodeOptions{Scopes: []string{"ZohoCRM.modules.ALL"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	vars := map[string]string{
-		"TF_LOG":             "trace",
-		"TF_VAR_grant_code":  code,
-		"ZOHO_ACCOUNTS_URL":  url,
-		"ZOHO_CLIENT_ID":     client.ID,
-		"ZOHO_CLIENT_SECRET": client.Secret,
-	}
+	vars := z.Env()
+	vars["TF_LOG"], vars["TF_VAR_grant_code"] = "trace", code
 	secrets := clitest.Secrets{"client secret": client.Secret, "grant code": code}
 
 	// logged runs command and returns everything it printed plus its TF_LOG_PATH file.

@@ -43,7 +43,7 @@ type fleet struct {
 	cli     clitest.CLI
 	plugin  clitest.Plugin
 	emu     *zohotest.Emulator
-	url     string
+	zoho    *clitest.Zoho
 	client  zohotest.Client
 	refresh string
 	secrets clitest.Secrets
@@ -54,11 +54,10 @@ type fleet struct {
 
 func newFleet(t *testing.T) *fleet {
 	ctx, cli, plugin := cliUnderTest(t, clitest.EphemeralResources, "-tags", "zohotestclock")
-	emu := zohotest.New(zohotest.Options{})
-	f := &fleet{ctx: ctx, cli: cli, plugin: plugin, emu: emu, url: emu.StartServer(t, "us"), base: map[string]string{}}
-	f.client = emu.RegisterClient(zohotest.Client{DC: "us"})
+	z := startZoho(t, zohotest.Options{}, zohotest.Client{})
+	f := &fleet{ctx: ctx, cli: cli, plugin: plugin, emu: z.Emu, zoho: z, client: z.Client, base: map[string]string{}}
 	var err error
-	if f.refresh, err = emu.IssueRefreshToken(f.client.ID, []string{"ZohoCRM.users.READ"}); err != nil {
+	if f.refresh, err = z.Emu.IssueRefreshToken(f.client.ID, []string{"ZohoCRM.users.READ"}); err != nil {
 		t.Fatal(err)
 	}
 	f.secrets = clitest.Secrets{"refresh token": f.refresh, "client secret": f.client.Secret}
@@ -84,10 +83,8 @@ func (f *fleet) start(t *testing.T, vars map[string]string) *clitest.Process {
 		}
 	}
 	writeFile(t, filepath.Join(work, "main.tf"), requiredZoho+ciJobConfig)
-	all := map[string]string{
-		"TF_VAR_refresh_token": f.refresh, "ZOHO_ACCOUNTS_URL": f.url, "ZOHO_CLIENT_ID": f.client.ID, "ZOHO_CLIENT_SECRET": f.client.Secret,
-		"HOME": filepath.Join(machine, "home"), "TMPDIR": filepath.Join(machine, "tmp"),
-	}
+	all := map[string]string{"TF_VAR_refresh_token": f.refresh, "HOME": filepath.Join(machine, "home"), "TMPDIR": filepath.Join(machine, "tmp")}
+	maps.Copy(all, f.zoho.Env())
 	maps.Copy(all, f.base)
 	maps.Copy(all, vars)
 	job, err := clitest.Start(f.ctx, work, devEnv(t, work, f.plugin, all), "", "/bin/sh", "-c",
@@ -445,7 +442,7 @@ func TestAccCLI_sharedTokenCacheFaults(t *testing.T) {
 		f := newFleet(t)
 		store := fileStore(t)
 		f.use(store)
-		key := tokencache.Key{AccountsURL: f.url, ClientID: f.client.ID, ClientSecret: f.client.Secret, RefreshToken: f.refresh}
+		key := tokencache.Key{AccountsURL: f.zoho.AccountsURL, ClientID: f.client.ID, ClientSecret: f.client.Secret, RefreshToken: f.refresh}
 		store.put(t, key.ID()+".token", []byte("not a sealed entry, and certainly not one of ours"))
 		outs, errs := f.jobs(t, fleetJobs, nil)
 		succeed(t, outs, errs)

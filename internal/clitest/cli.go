@@ -54,31 +54,21 @@ func parseVersion(out string) (product, version string, ok bool) {
 	return m[1], m[2], true
 }
 
-var (
-	underTestOnce sync.Once
-	underTest     CLI
-	underTestErr  error
-)
-
 // UnderTest is the CLI the acceptance tests run, inspected once:
 // TF_ACC_TERRAFORM_PATH, else the terraform on PATH (where
 // terraform-plugin-testing looks, short of downloading one).
-func UnderTest() (CLI, error) {
-	underTestOnce.Do(func() {
-		path := os.Getenv("TF_ACC_TERRAFORM_PATH")
-		if path == "" {
-			var err error
-			if path, err = exec.LookPath("terraform"); err != nil {
-				underTestErr = errors.New("TF_ACC_TERRAFORM_PATH is not set and there is no terraform on PATH: name the terraform or tofu binary to test against")
-				return
-			}
+var UnderTest = sync.OnceValues(func() (CLI, error) {
+	path := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if path == "" {
+		var err error
+		if path, err = exec.LookPath("terraform"); err != nil {
+			return CLI{}, errors.New("TF_ACC_TERRAFORM_PATH is not set and there is no terraform on PATH: name the terraform or tofu binary to test against")
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		underTest, underTestErr = InspectCLI(ctx, path)
-	})
-	return underTest, underTestErr
-}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	return InspectCLI(ctx, path)
+})
 
 func (c CLI) String() string { return c.Product + " v" + c.Version }
 

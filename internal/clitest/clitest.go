@@ -35,30 +35,19 @@ const (
 	providerBinaryName = "terraform-provider-zoho"
 )
 
-var (
-	rootOnce sync.Once
-	root     string
-	rootErr  error
-)
-
 // Root is the repository's root directory: the directory of the main
 // module's go.mod, found once.
-func Root() (string, error) {
-	rootOnce.Do(func() {
-		out, err := exec.Command("go", "env", "GOMOD").Output()
-		if err != nil {
-			rootErr = fmt.Errorf("go env GOMOD: %w", err)
-			return
-		}
-		gomod := strings.TrimSpace(string(out))
-		if gomod == "" || gomod == os.DevNull {
-			rootErr = errors.New("not inside the terraform-provider-zoho module (go env GOMOD is empty)")
-			return
-		}
-		root = filepath.Dir(gomod)
-	})
-	return root, rootErr
-}
+var Root = sync.OnceValues(func() (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	gomod := strings.TrimSpace(string(out))
+	if gomod == "" || gomod == os.DevNull {
+		return "", errors.New("not inside the terraform-provider-zoho module (go env GOMOD is empty)")
+	}
+	return filepath.Dir(gomod), nil
+})
 
 // Tool is the path of a tool scripts/tool.sh provides (tofu, tofu-1.11,
 // weed, fakegcs, azurite, terraform-provider-restapi...), built and cached
@@ -97,6 +86,18 @@ func BuildProvider(ctx context.Context, dir string, flags ...string) (Plugin, er
 		return Plugin{}, err
 	}
 	return Plugin{Source: ProviderSource, Binary: bin}, nil
+}
+
+// DevProvider builds the provider into dir and writes dir/dev.tfrc, a CLI
+// configuration that takes it from there (DevOverrides), and returns that
+// configuration's path.
+func DevProvider(ctx context.Context, dir string, flags ...string) (Plugin, string, error) {
+	plugin, err := BuildProvider(ctx, dir, flags...)
+	if err != nil {
+		return plugin, "", err
+	}
+	config := filepath.Join(dir, "dev.tfrc")
+	return plugin, config, DevOverrides(config, plugin)
 }
 
 // Plugin is a provider binary and how a CLI finds it.

@@ -58,13 +58,8 @@ func run(ctx context.Context, s *story) error {
 	if err != nil {
 		return err
 	}
-	binDir := filepath.Join(root, "bin", "demo")
-	plugin, err := clitest.BuildProvider(ctx, binDir)
+	plugin, cliConfig, err := clitest.DevProvider(ctx, filepath.Join(root, "bin", "demo"))
 	if err != nil {
-		return err
-	}
-	cliConfig := filepath.Join(binDir, "dev.tfrc")
-	if err := clitest.DevOverrides(cliConfig, plugin); err != nil {
 		return err
 	}
 	cli, note, err := pickCLI(ctx, s)
@@ -138,14 +133,22 @@ type demo struct {
 	secrets clitest.Secrets
 }
 
-// tf runs the CLI in the working directory with extra variables; its
-// output is scanned for secrets before anything else looks at it.
-func (d *demo) tf(what string, vars []string, args ...string) (clitest.Result, error) {
+// tf runs the CLI in the working directory with extra variables, scans
+// what it printed for secrets before anything else looks at it, shows it
+// (brief: without the plan's details), and fails unless it exited 0.
+func (d *demo) tf(what string, brief bool, vars []string, args ...string) error {
 	res, err := clitest.Run(d.ctx, d.work, append(d.env, vars...), "", d.cli.Path, args...)
 	if err != nil {
-		return res, err
+		return err
 	}
-	return res, d.scan(what, res.Out)
+	if err := d.scan(what, res.Out); err != nil {
+		return err
+	}
+	d.show(res.Out, brief)
+	if res.Code != 0 {
+		return fmt.Errorf("%s %s failed (exit %d)", d.cli.Name(), args[0], res.Code)
+	}
+	return nil
 }
 
 // scan fails when text holds a secret or anything shaped like a Zoho token,
@@ -165,13 +168,8 @@ func (d *demo) scan(what, text string) error {
 
 func (d *demo) apply(code string) error {
 	d.step("%s apply: grant code -> refresh token -> ephemeral access token -> CRM API call", d.cli.Name())
-	res, err := d.tf("apply output", []string{"TF_VAR_grant_code=" + code}, "apply", "-auto-approve", "-input=false", "-no-color")
-	if err != nil {
+	if err := d.tf("apply output", false, []string{"TF_VAR_grant_code=" + code}, "apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
 		return err
-	}
-	d.show(res.Out, false)
-	if res.Code != 0 {
-		return fmt.Errorf("%s apply failed (exit %d)", d.cli.Name(), res.Code)
 	}
 
 	d.say("")
@@ -193,26 +191,13 @@ func (d *demo) apply(code string) error {
 
 func (d *demo) outputs() error {
 	d.step("%s output (nothing secret)", d.cli.Name())
-	res, err := d.tf("outputs", nil, "output", "-no-color")
-	if err != nil {
-		return err
-	}
-	if res.Code != 0 {
-		return fmt.Errorf("%s output failed (exit %d)", d.cli.Name(), res.Code)
-	}
-	d.show(res.Out, false)
-	return nil
+	return d.tf("outputs", false, nil, "output", "-no-color")
 }
 
 func (d *demo) destroy(refresh string) error {
 	d.step("%s destroy: revokes the refresh token at Zoho", d.cli.Name())
-	res, err := d.tf("destroy output", nil, "destroy", "-auto-approve", "-input=false", "-no-color")
-	if err != nil {
+	if err := d.tf("destroy output", true, nil, "destroy", "-auto-approve", "-input=false", "-no-color"); err != nil {
 		return err
-	}
-	d.show(res.Out, true)
-	if res.Code != 0 {
-		return fmt.Errorf("%s destroy failed (exit %d)", d.cli.Name(), res.Code)
 	}
 
 	d.say("")

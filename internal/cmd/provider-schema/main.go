@@ -47,12 +47,8 @@ func write(ctx context.Context, out string) error {
 	if err != nil {
 		return err
 	}
-	plugin, err := clitest.BuildProvider(ctx, dir)
+	_, cliConfig, err := clitest.DevProvider(ctx, dir)
 	if err != nil {
-		return err
-	}
-	cliConfig := filepath.Join(dir, "dev.tfrc")
-	if err := clitest.DevOverrides(cliConfig, plugin); err != nil {
 		return err
 	}
 	tofu, err := clitest.Tool(ctx, "tofu")
