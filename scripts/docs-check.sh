@@ -4,7 +4,7 @@
 # As the hashicorp providers do: generate, then fail on any difference from
 # git. docs/ edited by hand fails first, before generating would overwrite
 # it. go generate (main.go) renders docs/ with tfplugindocs from the schema
-# that internal/cmd/provider-schema writes, then validates it.
+# that internal/cmd/dev-provider writes, then validates it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 git diff --exit-code -- docs/ || {

@@ -1,13 +1,13 @@
 // Package clitest drives OpenTofu and Terraform the way a user does, for
 // every piece of the project that runs a CLI as a process: the black-box
 // tests (internal/acceptance), the benches (bench/), the demo
-// (internal/cmd/demo), the docs' schema (internal/cmd/provider-schema) and
-// the release rehearsal. It finds the repository and its tools, builds the
-// provider, installs it for a CLI (development overrides or a filesystem
-// mirror), tells which CLI it is and what it can do (cli.go), runs it with a
-// clean, explicit environment (process.go), reads the state it wrote
-// (state.go), starts an emulated Zoho for it (zoho.go), and finds secrets in
-// what it printed (secrets.go).
+// (internal/cmd/demo), the development build and the docs' schema
+// (internal/cmd/dev-provider) and the release rehearsal. It finds the
+// repository and its tools, builds the provider, installs it for a CLI
+// (development overrides or a filesystem mirror), tells which CLI it is and
+// what it can do (cli.go), runs it with a clean, explicit environment
+// (process.go), reads the state it wrote (state.go), starts an emulated
+// Zoho for it (zoho.go), and finds secrets in what it printed (secrets.go).
 //
 // It imports nothing of package testing, since programs use it too; the
 // tests wrap its errors in t.Fatal themselves.

@@ -1,12 +1,16 @@
-// Command provider-schema writes the provider's schema for tfplugindocs
-// (go generate: see main.go). It builds the provider beside the output
-// file, installs it for OpenTofu (scripts/tool.sh tofu) through development
-// overrides, and writes what `tofu providers schema -json` prints, the
-// provider's key renamed to "zoho", the name tfplugindocs looks up. Given a
-// schema file, tfplugindocs neither builds the provider nor downloads
-// Terraform.
+// Command dev-provider builds the provider into DIR and writes DIR/dev.tfrc,
+// a CLI configuration whose development overrides (under both registries'
+// addresses) take it from there: with TF_CLI_CONFIG_FILE=DIR/dev.tfrc, tofu
+// and terraform use this build without `init` (none is possible offline).
+// Other providers install as usual.
 //
-//	go run ./internal/cmd/provider-schema -o bin/docs/schema.json
+// With -schema it also writes DIR/schema.json for tfplugindocs (go
+// generate: see main.go): what `tofu providers schema -json` prints under
+// those overrides (tofu from scripts/tool.sh), the provider's key renamed to
+// "zoho", the name tfplugindocs looks up. Given a schema file, tfplugindocs
+// neither builds the provider nor downloads Terraform.
+//
+//	go run ./internal/cmd/dev-provider [-schema] DIR
 package main
 
 import (
@@ -23,15 +27,35 @@ import (
 )
 
 func main() {
-	out := flag.String("o", "bin/docs/schema.json", "the schema file to write; the provider is built into its directory")
+	schema := flag.Bool("schema", false, "also write DIR/schema.json, the provider's schema for tfplugindocs")
+	flag.Usage = func() {
+		fmt.Fprintln(flag.CommandLine.Output(), "usage: go run ./internal/cmd/dev-provider [-schema] DIR")
+		flag.PrintDefaults()
+	}
 	flag.Parse()
+	if flag.NArg() != 1 {
+		flag.Usage()
+		os.Exit(2)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	err := write(ctx, *out)
+	err := run(ctx, flag.Arg(0), *schema)
 	stop()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "provider-schema:", err)
+		fmt.Fprintln(os.Stderr, "dev-provider:", err)
 		os.Exit(1)
 	}
+}
+
+func run(ctx context.Context, dir string, schema bool) error {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	_, cliConfig, err := clitest.DevProvider(ctx, dir)
+	if err != nil || !schema {
+		return err
+	}
+	return writeSchema(ctx, dir, cliConfig)
 }
 
 // requiredZoho is the configuration the schema is asked of.
@@ -42,15 +66,7 @@ const requiredZoho = `terraform {
 }
 `
 
-func write(ctx context.Context, out string) error {
-	dir, err := filepath.Abs(filepath.Dir(out))
-	if err != nil {
-		return err
-	}
-	_, cliConfig, err := clitest.DevProvider(ctx, dir)
-	if err != nil {
-		return err
-	}
+func writeSchema(ctx context.Context, dir, cliConfig string) error {
 	tofu, err := clitest.Tool(ctx, "tofu")
 	if err != nil {
 		return err
@@ -70,7 +86,7 @@ func write(ctx context.Context, out string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(out, schema, 0o644)
+	return os.WriteFile(filepath.Join(dir, "schema.json"), schema, 0o644)
 }
 
 // renameProvider renames the provider from its address to name in a
