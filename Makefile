@@ -5,17 +5,18 @@
 # (go tool -modfile=..., built once into the Go cache); OpenTofu needs its own
 # ldflags and a file path for the tests, so scripts/tool.sh builds and caches
 # it. Everything works offline once the Go module cache is warm.
+#
+# One direction: targets call scripts (scripts/*.sh) and Go programs
+# (internal/cmd/, bench/); those never call make. The environment of the
+# CLIs and the tests is set in one place, scripts/env.sh, which the targets
+# that run a CLI or the tests source (the environment trap of these
+# machines, a TF_CLI_CONFIG_FILE naming a missing file, is defused there).
+# The Go programs run the CLIs with an environment of their own
+# (clitest.Env).
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
-
-# The environment trap: these machines export TF_CLI_CONFIG_FILE pointing at
-# a missing file (tofu/terraform then print a warning on stdout). Recipes see
-# an empty CLI configuration instead; the scripts that need dev_overrides
-# write their own (scripts/dev-provider.sh).
-export TF_CLI_CONFIG_FILE := /dev/null
-export CHECKPOINT_DISABLE := 1
 
 BINARY  := terraform-provider-zoho
 VERSION ?= $(shell git describe --tags --match 'v[0-9]*' --dirty 2>/dev/null | sed 's/^v//' || true)
@@ -31,7 +32,6 @@ LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 TOOL          := scripts/tool.sh
 GOLANGCI_LINT := go tool -modfile=tools/lint/go.mod golangci-lint
 GORELEASER    := go tool -modfile=tools/release/go.mod goreleaser
-ACTIONLINT    := go tool -modfile=tools/actionlint/go.mod actionlint
 TEST_ARGS     ?=
 
 .PHONY: help build install tools test testacc unit lint workflows-check fmt docs docs-check \
@@ -57,48 +57,33 @@ tools: ## Build (or reuse cached) tofu, tfplugindocs and golangci-lint and print
 test: ## Everything CI runs: vet, lint, actionlint, unit+acceptance tests (tofu, terraform if on PATH, the tofu 1.11/1.6 matrix), docs and examples checks
 	scripts/test.sh
 
-testacc: ## Acceptance tests only, against tofu, with SeaweedFS, fake-gcs-server and Azurite for the shared cache (TEST_ARGS='-run TestAccX' to narrow)
-	@tofu=$$($(TOOL) tofu); weed=$$($(TOOL) weed); fakegcs=$$($(TOOL) fakegcs); azurite=$$($(TOOL) azurite); \
-	TF_ACC=1 TF_ACC_TERRAFORM_PATH="$$tofu" ZOHO_TEST_WEED="$$weed" ZOHO_TEST_FAKEGCS="$$fakegcs" ZOHO_TEST_AZURITE="$$azurite" \
-	TF_ACC_PROVIDER_HOST=registry.opentofu.org TF_ACC_PROVIDER_NAMESPACE=cd40c554 \
+testacc: ## Acceptance tests only (internal/provider's in-process ones, internal/acceptance's black-box ones), against tofu, with SeaweedFS, fake-gcs-server and Azurite for the shared cache (TEST_ARGS='-run TestAccX' to narrow)
+	@. scripts/env.sh && acc_env "$$($(TOOL) tofu)" && stores_env && \
 		go test -race -v -count=1 -timeout 30m -run '^TestAcc' $(TEST_ARGS) ./...
 
 unit: ## Unit tests only (go test -race, no TF_ACC)
-	@tofu=$$($(TOOL) tofu); \
-	env -u TF_ACC TF_ACC_TERRAFORM_PATH="$$tofu" \
-	TF_ACC_PROVIDER_HOST=registry.opentofu.org TF_ACC_PROVIDER_NAMESPACE=cd40c554 \
+	@. scripts/env.sh && cli_env "$$($(TOOL) tofu)" && \
 		go test -race $(TEST_ARGS) ./...
 
-lint: ## go vet + golangci-lint
-	go vet ./...
-	$(GOLANGCI_LINT) run ./...
+lint: ## go vet + golangci-lint (scripts/lint.sh)
+	scripts/lint.sh
 
-workflows-check: ## actionlint of .github/workflows/ (runs shellcheck on run: scripts when shellcheck is on PATH)
-	$(ACTIONLINT)
+workflows-check: ## actionlint of .github/workflows/ (scripts/workflows-check.sh; runs shellcheck on run: scripts when shellcheck is on PATH)
+	scripts/workflows-check.sh
 
 fmt: ## gofmt/goimports the Go code, tofu fmt the examples
 	find . -name '*.go' -not -path './.git/*' -not -path './tools/*' -print0 | xargs -0 -r gofmt -s -w
 	$(GOLANGCI_LINT) fmt ./...
-	"$$($(TOOL) tofu)" fmt -recursive examples/
+	. scripts/env.sh && "$$($(TOOL) tofu)" fmt -recursive examples/
 
 docs: ## Regenerate docs/ with tfplugindocs, then tfplugindocs validate (go generate: see main.go)
 	go generate ./...
 
-# As the hashicorp providers do: generate, then fail on any difference from
-# git. docs/ edited by hand fails first, before generating would overwrite it.
-docs-check: ## Fail if docs/ differs from git before or after make docs (hand-edited or stale); tfplugindocs validate
-	@git diff --exit-code -- docs/ || { echo 'docs/ has uncommitted changes: commit them, or edit templates/ and run make docs' >&2; exit 1; }
-	go generate ./...
-	@if ! git diff --exit-code -- docs/ || git ls-files --others --exclude-standard -- docs/ | grep . >&2; then \
-		echo 'docs/ is stale: run make docs, and commit docs/' >&2; exit 1; \
-	fi
-	@echo 'docs/ is up to date'
+docs-check: ## Fail if docs/ differs from git before or after make docs (hand-edited or stale); tfplugindocs validate (scripts/docs-check.sh)
+	scripts/docs-check.sh
 
-# The examples themselves are applied end to end by TestAccExamples (make test).
-examples-check: ## tofu fmt -check and bash -n of examples/; README.md and docs/ show only tested example files
-	"$$($(TOOL) tofu)" fmt -check -recursive -diff -no-color examples/
-	find examples -name '*.sh' -type f -print0 | xargs -0 -r -n 1 bash -n
-	go test -count=1 -run '^TestExamples_docsShowTestedFiles$$' ./internal/provider/
+examples-check: ## tofu fmt -check and bash -n of examples/; README.md and docs/ show only tested example files (scripts/examples-check.sh)
+	scripts/examples-check.sh
 
 changelog-check: ## CHANGELOG.md is what changie merge writes, and the unreleased entries batch (the real changie)
 	scripts/changelog-check.sh
@@ -114,8 +99,8 @@ fuzz: ## Run every fuzz target for FUZZTIME each (make test runs their seed corp
 		done; \
 	done
 
-demo: ## Run the demo (scripts/demo.sh)
-	bash scripts/demo.sh
+demo: ## Run the demo (internal/cmd/demo)
+	go run ./internal/cmd/demo
 
 # Speed is measured here, never asserted in tests (figures: BENCHMARKS.md).
 # To compare two runs of the Go benchmarks:

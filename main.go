@@ -19,7 +19,7 @@ import (
 // tfplugindocs downloads nothing), then validates them; make docs-check fails
 // when that changes docs/.
 //go:generate go run ./internal/cmd/gen-troubleshooting
-//go:generate bash scripts/dev-provider.sh bin/docs schema
+//go:generate go run ./internal/cmd/dev-provider -schema bin/docs
 //go:generate go tool -modfile=tools/docs/go.mod tfplugindocs generate --provider-name zoho --providers-schema bin/docs/schema.json
 //go:generate go tool -modfile=tools/docs/go.mod tfplugindocs validate --provider-name zoho --providers-schema bin/docs/schema.json
 

@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
 # Usage: scripts/test.sh        (what `make test` and .ci/run run)
 #
-#   1. go vet ./..., golangci-lint (.golangci.yml) and actionlint of
-#      .github/workflows/ (make workflows-check)
+#   1. go vet ./... and golangci-lint (scripts/lint.sh), actionlint of
+#      .github/workflows/ (scripts/workflows-check.sh)
 #   2. go test -race -v ./... with TF_ACC=1 against OpenTofu (scripts/tool.sh),
 #      with SeaweedFS (scripts/tool.sh weed, ZOHO_TEST_WEED), fake-gcs-server
 #      (scripts/tool.sh fakegcs, ZOHO_TEST_FAKEGCS) and Azurite (scripts/tool.sh
 #      azurite, ZOHO_TEST_AZURITE) as the S3, GCS and Azure servers of the
 #      shared token cache tests
-#   3. the acceptance tests (^TestAcc) again against `terraform`, if on PATH
-#      (no -race: step 2 ran it)
-#   4. the CLI version matrix: ^TestAcc again against OpenTofu 1.11 (the first
+#   3. the acceptance tests (^TestAcc of internal/provider and
+#      internal/acceptance) again against `terraform`, if on PATH (no -race:
+#      step 2 ran it)
+#   4. the CLI version matrix: the same again against OpenTofu 1.11 (the first
 #      with ephemeral resources and write-only arguments) and 1.6 (the oldest
 #      supported); tests of features a CLI lacks skip, naming the CLI and the
-#      feature (internal/provider/cli_versions_test.go). No -race: step 2 ran it.
-#   5. make docs-check, make examples-check
+#      feature (clitest.Feature). No -race: step 2 ran it.
+#   5. scripts/docs-check.sh, scripts/examples-check.sh
 #   6. a summary: per-step timings, the CLIs the suites ran against, and the
 #      top-level PASS/SKIP counts of each suite
+#
+# Every environment variable of the CLIs and the tests comes from
+# scripts/env.sh.
 #
 # Stops at the first failure. go test output is shown and logged; when a
 # suite fails, the failing tests and the log's path are printed.
@@ -31,10 +35,7 @@ set -euo pipefail
 # so editing this script during a run cannot derail that run.
 main() {
 	cd "$(dirname "${BASH_SOURCE[0]}")/.."
-	# The environment trap (TF_CLI_CONFIG_FILE naming a missing file), and
-	# nothing that would make terraform-plugin-testing download a CLI.
-	export TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1
-	unset TF_ACC_TERRAFORM_VERSION TF_ACC_TERRAFORM_PATH TF_ACC_PROVIDER_HOST TF_ACC_PROVIDER_NAMESPACE
+	. scripts/env.sh
 	logdir=$(mktemp -d "${TMPDIR:-/tmp}/zoho-test.XXXXXX")
 	trap 'rm -rf "$logdir"' EXIT # kept when a suite fails (see suite)
 	timings=() ran_against=() counts=() step_start=$(date +%s)
@@ -57,14 +58,11 @@ main() {
 		tofu16_build=$!
 	fi
 
-	heading "go vet ./..."
-	go vet ./...
-	timed "go vet"
-	heading "golangci-lint run"
-	go tool -modfile=tools/lint/go.mod golangci-lint run ./...
-	timed golangci-lint
+	heading "go vet ./..., golangci-lint run"
+	scripts/lint.sh
+	timed "vet and golangci-lint"
 	heading "actionlint (.github/workflows/)"
-	make --no-print-directory workflows-check
+	scripts/workflows-check.sh
 	timed actionlint
 
 	heading "tools: OpenTofu, SeaweedFS, fake-gcs-server, Azurite (built or installed once, then cached)"
@@ -73,10 +71,7 @@ main() {
 	waitfor fakegcs "$fakegcs_build"
 	waitfor azurite "$azurite_build"
 	tofu=$(<"$logdir/tofu.path")
-	ZOHO_TEST_WEED=$(<"$logdir/weed.path")
-	ZOHO_TEST_FAKEGCS=$(<"$logdir/fakegcs.path")
-	ZOHO_TEST_AZURITE=$(<"$logdir/azurite.path")
-	export ZOHO_TEST_WEED ZOHO_TEST_FAKEGCS ZOHO_TEST_AZURITE
+	stores_env # built above: cached now
 	echo "tofu: $tofu"
 	echo "weed: $ZOHO_TEST_WEED"
 	echo "fake-gcs-server: $ZOHO_TEST_FAKEGCS"
@@ -86,7 +81,7 @@ main() {
 	suite tofu "$tofu" "(all packages)" -race ./...
 	terraform=$(command -v terraform || true)
 	if [ -n "$terraform" ] && [ "${ZOHO_TEST_SKIP_TERRAFORM:-0}" != 1 ]; then
-		suite terraform "$terraform" "(^TestAcc)" -run '^TestAcc' ./internal/provider/...
+		suite terraform "$terraform" "(^TestAcc)" -run '^TestAcc' ./internal/provider/... ./internal/acceptance/...
 	elif [ -n "$terraform" ]; then
 		echo "(terraform on PATH, skipped: ZOHO_TEST_SKIP_TERRAFORM=1)"
 	fi
@@ -94,15 +89,15 @@ main() {
 		waitfor tofu-1.11 "$tofu111_build"
 		waitfor tofu-1.6 "$tofu16_build"
 		for name in tofu-1.11 tofu-1.6; do
-			suite "$name" "$(<"$logdir/$name.path")" "(^TestAcc)" -run '^TestAcc' ./internal/provider/...
+			suite "$name" "$(<"$logdir/$name.path")" "(^TestAcc)" -run '^TestAcc' ./internal/provider/... ./internal/acceptance/...
 		done
 	fi
 
 	heading "docs check"
-	make --no-print-directory docs-check
+	scripts/docs-check.sh
 	timed docs
 	heading "examples check"
-	make --no-print-directory examples-check
+	scripts/examples-check.sh
 	timed examples
 	heading "changelog check (changie)"
 	scripts/changelog-check.sh
@@ -145,23 +140,21 @@ timed() {
 	step_start=$now
 }
 
-# suite NAME CLI LABEL GO_TEST_ARGS...: go test -v with TF_ACC=1 against CLI,
-# logged to NAME.log, then its top-level PASS/SKIP counts (subtests are
-# indented, so not counted). -count=1: results depend on the CLI binary and
-# the emulator, which the go test cache does not track.
+# suite NAME CLI LABEL GO_TEST_ARGS...: go test -v with the acceptance
+# tests on against CLI (acc_env), logged to NAME.log, then its top-level
+# PASS/SKIP counts (subtests are indented, so not counted). -count=1: results
+# depend on the CLI binary and the emulator, which the go test cache does
+# not track.
 suite() {
-	local name=$1 cli=$2 label=$3 version short host=registry.opentofu.org
+	local name=$1 cli=$2 label=$3 version short
 	local log="$logdir/$1.log"
 	shift 3
 	version=$("$cli" version) # no `| head`: under pipefail, SIGPIPE fails it
 	version=${version%%$'\n'*} # "OpenTofu v1.12.6" or "Terraform v1.11.4"
 	short=${version/OpenTofu/tofu}
-	if [[ $version == Terraform* ]]; then
-		short=${version/Terraform/terraform} host=registry.terraform.io
-	fi
+	short=${short/Terraform/terraform}
 	heading "go test $* (TF_ACC=1, $version: $cli)"
-	if ! TF_ACC=1 TF_ACC_TERRAFORM_PATH="$cli" TF_ACC_PROVIDER_HOST="$host" TF_ACC_PROVIDER_NAMESPACE=cd40c554 \
-		go test -v -count=1 -timeout "${GO_TEST_TIMEOUT:-30m}" "$@" 2>&1 | tee "$log"; then
+	if ! (acc_env "$cli" && go test -v -count=1 -timeout "${GO_TEST_TIMEOUT:-30m}" "$@") 2>&1 | tee "$log"; then
 		echo >&2
 		echo "go test failed; failing tests:" >&2
 		grep -E '^[[:space:]]*--- FAIL|^FAIL' "$log" >&2 || true

@@ -63,11 +63,7 @@ func runBench(ctx context.Context, opts options) error {
 	}
 	defer e.close()
 	b := &bench{env: e, results: map[string][]sample{}}
-	version, err := cliVersion(ctx, e.run)
-	if err != nil {
-		return err
-	}
-	progress("%s: %s; emulator %s", version, e.run.cli, e.emu.url)
+	progress("%s: %s; emulator %s", e.cli, e.run.cli, e.emu.url)
 
 	starts, err := b.startups(ctx, max(opts.reps, 10))
 	if err != nil {
@@ -96,7 +92,7 @@ func runBench(ctx context.Context, opts options) error {
 		}
 	}
 	progress("done")
-	b.print(opts, version, starts)
+	b.print(opts, e.cli.String(), starts)
 	if len(b.problems) > 0 {
 		return fmt.Errorf("%d wrong request counts:\n  %s", len(b.problems), strings.Join(b.problems, "\n  "))
 	}

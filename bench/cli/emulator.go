@@ -1,12 +1,10 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"time"
 
+	"github.com/cd40c554/terraform-provider-zoho/internal/clitest"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
 )
 
@@ -17,7 +15,7 @@ type emulator struct {
 	*zohotest.Emulator
 	url    string
 	client zohotest.Client
-	srv    *http.Server
+	close  func() error
 }
 
 const unlimited = 1 << 30
@@ -25,28 +23,18 @@ const unlimited = 1 << 30
 var benchScopes = []string{"ZohoCRM.users.READ"}
 
 func startEmulator() (*emulator, error) {
-	emu := zohotest.New(zohotest.Options{
+	z, err := clitest.StartZoho(zohotest.Options{
 		CodeTTL:            time.Hour,
 		MintLimit:          unlimited,
 		LiveAccessTokenCap: unlimited,
 		RefreshTokenCap:    unlimited,
 		CodeIssueLimit:     unlimited,
-	})
-	client := emu.RegisterClient(zohotest.Client{})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	}, zohotest.Client{})
 	if err != nil {
 		return nil, err
 	}
-	srv := &http.Server{Handler: emu.Handler("us"), ReadHeaderTimeout: time.Minute}
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			progress("emulator stopped: %v", err)
-		}
-	}()
-	return &emulator{Emulator: emu, url: "http://" + ln.Addr().String(), client: client, srv: srv}, nil
+	return &emulator{Emulator: z.Emu, url: z.AccountsURL, client: z.Client, close: z.Close}, nil
 }
-
-func (e *emulator) close() { e.srv.Close() }
 
 // codes issues n grant codes for the Self Client.
 func (e *emulator) codes(n int) ([]string, error) {

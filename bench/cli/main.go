@@ -24,12 +24,13 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cd40c554/terraform-provider-zoho/internal/clitest"
 )
 
 type options struct {
@@ -100,6 +101,7 @@ type env struct {
 	pluginDir   string
 	ourBin      string
 	floorBin    string
+	cli         clitest.CLI
 	emu         *emulator
 	run         *runner
 	parallelism string
@@ -107,7 +109,7 @@ type env struct {
 }
 
 func setUp(ctx context.Context, opts options, profileTags string) (*env, error) {
-	root, err := repoRoot()
+	root, err := clitest.Root()
 	if err != nil {
 		return nil, err
 	}
@@ -124,115 +126,54 @@ func setUp(ctx context.Context, opts options, profileTags string) (*env, error) 
 	fail := func(err error) (*env, error) { e.close(); return nil, err }
 
 	e.pluginDir = filepath.Join(e.dir, "plugins")
-	e.ourBin = filepath.Join(e.pluginDir, "terraform-provider-zoho")
-	e.floorBin = filepath.Join(e.pluginDir, "terraform-provider-floor")
+	ours := clitest.Plugin{Source: clitest.ProviderSource, Binary: filepath.Join(e.pluginDir, "terraform-provider-zoho")}
+	floor := clitest.Plugin{Source: "bench/floor", Binary: filepath.Join(e.pluginDir, "terraform-provider-floor")}
+	e.ourBin, e.floorBin = ours.Binary, floor.Binary
 	progress("building the providers with the release flags (-trimpath -ldflags \"-s -w\")")
-	if err := goBuild(ctx, root, e.ourBin, ".", profileTags); err != nil {
+	releaseFlags := []string{"-trimpath", "-ldflags", "-s -w"}
+	if profileTags != "" {
+		releaseFlags = append(releaseFlags, "-tags", profileTags)
+	}
+	if err := clitest.Build(ctx, ours.Binary, ".", releaseFlags...); err != nil {
 		return fail(err)
 	}
-	if err := goBuild(ctx, root, e.floorBin, "./bench/floorprovider", ""); err != nil {
+	if err := clitest.Build(ctx, floor.Binary, "./bench/floorprovider", releaseFlags[:3]...); err != nil {
 		return fail(err)
 	}
 	tfrc := filepath.Join(e.dir, "dev.tfrc")
-	if err := os.WriteFile(tfrc, fmt.Appendf(nil, devOverrides, e.pluginDir, e.pluginDir, e.pluginDir, e.pluginDir), 0o600); err != nil {
+	if err := clitest.DevOverrides(tfrc, ours, floor); err != nil {
 		return fail(err)
 	}
-	cli := opts.cli
-	if cli == "" {
-		out, err := exec.CommandContext(ctx, filepath.Join(root, "scripts", "tool.sh"), "tofu").Output()
-		if err != nil {
-			return fail(fmt.Errorf("scripts/tool.sh tofu: %w", err))
+	path := opts.cli
+	if path == "" {
+		if path, err = clitest.Tool(ctx, "tofu"); err != nil {
+			return fail(err)
 		}
-		cli = strings.TrimSpace(string(out))
+	}
+	if e.cli, err = clitest.InspectCLI(ctx, path); err != nil {
+		return fail(err)
 	}
 	if e.emu, err = startEmulator(); err != nil {
 		return fail(err)
 	}
-	e.run = &runner{cli: cli, env: append(cliEnv(tfrc, e.emu), opts.extraEnv...), providers: map[string]bool{e.ourBin: true, e.floorBin: true}}
+	vars := map[string]string{"ZOHO_ACCOUNTS_URL": e.emu.url, "ZOHO_CLIENT_ID": e.emu.client.ID, "ZOHO_CLIENT_SECRET": e.emu.client.Secret}
+	for _, kv := range opts.extraEnv {
+		k, v, _ := strings.Cut(kv, "=")
+		vars[k] = v
+	}
+	e.run = &runner{cli: path, env: clitest.Env(tfrc, vars), providers: map[string]bool{e.ourBin: true, e.floorBin: true}}
 	return e, nil
 }
 
 func (e *env) close() {
 	if e.emu != nil {
-		e.emu.close()
+		_ = e.emu.close()
 	}
 	e.cleanup()
-}
-
-// devOverrides points both registries' addresses of both providers at the
-// bench's builds.
-const devOverrides = `provider_installation {
-  dev_overrides {
-    "registry.terraform.io/cd40c554/zoho" = %q
-    "registry.opentofu.org/cd40c554/zoho" = %q
-    "registry.terraform.io/bench/floor"   = %q
-    "registry.opentofu.org/bench/floor"   = %q
-  }
-  direct {}
-}
-`
-
-// cliEnv is this process's environment without any TF_LOG, TF_CLI_CONFIG_FILE
-// or ZOHO_ setting, plus the bench's.
-func cliEnv(tfrc string, emu *emulator) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(name, "TF_") || strings.HasPrefix(name, "ZOHO_") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return append(env, "TF_CLI_CONFIG_FILE="+tfrc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
-		"ZOHO_ACCOUNTS_URL="+emu.url, "ZOHO_CLIENT_ID="+emu.client.ID, "ZOHO_CLIENT_SECRET="+emu.client.Secret)
-}
-
-func goBuild(ctx context.Context, root, out, pkg, tags string) error {
-	args := []string{"build", "-trimpath", "-ldflags", "-s -w", "-o", out}
-	if tags != "" {
-		args = append(args, "-tags", tags)
-	}
-	cmd := exec.CommandContext(ctx, "go", append(args, pkg)...)
-	cmd.Dir = root
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("go build %s: %w", pkg, err)
-	}
-	return nil
-}
-
-// repoRoot is the directory of go.mod, from here upwards.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("run the bench from the repository (no go.mod found)")
-		}
-		dir = parent
-	}
 }
 
 var benchStart = time.Now()
 
 func progress(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "[%4.0f s] %s\n", time.Since(benchStart).Seconds(), fmt.Sprintf(format, args...))
-}
-
-// cliVersion is the first line of `cli version`, e.g. "OpenTofu v1.12.6".
-func cliVersion(ctx context.Context, r *runner) (string, error) {
-	cmd := exec.CommandContext(ctx, r.cli, "version")
-	cmd.Env = r.env
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("%s version: %w", r.cli, err)
-	}
-	first, _, _ := strings.Cut(string(out), "\n")
-	return strings.TrimSpace(first), nil
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cd40c554/terraform-provider-zoho/internal/clitest"
 )
 
 // cliRun is what one CLI command cost.
@@ -60,18 +62,9 @@ func (r *runner) run(ctx context.Context, dir string, args []string, okCodes ...
 				return res, nil
 			}
 		}
-		return res, fmt.Errorf("%s %s in %s: %v\n%s", filepath.Base(r.cli), strings.Join(args, " "), dir, err, tail(out.String(), 40))
+		return res, fmt.Errorf("%s %s in %s: %v\n%s", filepath.Base(r.cli), strings.Join(args, " "), dir, err, clitest.Tail(out.String(), 40))
 	}
 	return res, nil
-}
-
-// tail is the last n lines of s.
-func tail(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
 
 // sampler polls /proc for the CLI's child processes running a watched

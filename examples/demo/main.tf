@@ -1,4 +1,4 @@
-# The configuration `make demo` applies (scripts/demo.sh), against the Zoho
+# The configuration `make demo` applies (internal/cmd/demo), against the Zoho
 # accounts emulator on loopback. It reads ZOHO_ACCOUNTS_URL, ZOHO_CLIENT_ID
 # and ZOHO_CLIENT_SECRET from the environment, and the Self Client grant code
 # from TF_VAR_grant_code.
@@ -38,7 +38,7 @@ ephemeral "zoho_oauth_access_token" "demo" {
 # 3. Call the CRM API with it. The token travels through the environment and
 #    stdin, never the command line. Terraform hides the output of a
 #    provisioner whose configuration holds an ephemeral value, so the result
-#    goes to api-call.log (scripts/demo.sh prints it).
+#    goes to api-call.log (internal/cmd/demo prints it).
 resource "terraform_data" "crm_current_user" {
   triggers_replace = zoho_oauth_refresh_token.demo.id
 

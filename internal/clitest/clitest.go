@@ -1,28 +1,28 @@
 // Package clitest drives OpenTofu and Terraform the way a user does, for
 // every piece of the project that runs a CLI as a process: the black-box
-// tests (internal/acceptance), the benches (bench/), the demo and the
-// release rehearsal. It builds the provider, installs it for a CLI
-// (development overrides or a filesystem mirror), runs the CLI with a clean,
-// explicit environment, and finds secrets in what the CLI printed.
+// tests (internal/acceptance), the benches (bench/), the demo
+// (internal/cmd/demo), the development build and the docs' schema
+// (internal/cmd/dev-provider) and the release rehearsal. It finds the
+// repository and its tools, builds the provider, installs it for a CLI
+// (development overrides or a filesystem mirror), tells which CLI it is and
+// what it can do (cli.go), runs it with a clean, explicit environment
+// (process.go), reads the state it wrote (state.go), starts an emulated
+// Zoho for it (zoho.go), and finds secrets in what it printed (secrets.go).
 //
 // It imports nothing of package testing, since programs use it too; the
 // tests wrap its errors in t.Fatal themselves.
 package clitest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
-	"time"
 )
 
 // The provider's source address, and the registries the CLIs resolve it
@@ -35,30 +35,19 @@ const (
 	providerBinaryName = "terraform-provider-zoho"
 )
 
-var (
-	rootOnce sync.Once
-	root     string
-	rootErr  error
-)
-
 // Root is the repository's root directory: the directory of the main
 // module's go.mod, found once.
-func Root() (string, error) {
-	rootOnce.Do(func() {
-		out, err := exec.Command("go", "env", "GOMOD").Output()
-		if err != nil {
-			rootErr = fmt.Errorf("go env GOMOD: %w", err)
-			return
-		}
-		gomod := strings.TrimSpace(string(out))
-		if gomod == "" || gomod == os.DevNull {
-			rootErr = errors.New("not inside the terraform-provider-zoho module (go env GOMOD is empty)")
-			return
-		}
-		root = filepath.Dir(gomod)
-	})
-	return root, rootErr
-}
+var Root = sync.OnceValues(func() (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	gomod := strings.TrimSpace(string(out))
+	if gomod == "" || gomod == os.DevNull {
+		return "", errors.New("not inside the terraform-provider-zoho module (go env GOMOD is empty)")
+	}
+	return filepath.Dir(gomod), nil
+})
 
 // Tool is the path of a tool scripts/tool.sh provides (tofu, tofu-1.11,
 // weed, fakegcs, azurite, terraform-provider-restapi...), built and cached
@@ -68,14 +57,8 @@ func Tool(ctx context.Context, name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	cmd := exec.CommandContext(ctx, filepath.Join(dir, "scripts", "tool.sh"), name)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("scripts/tool.sh %s: %w\n%s", name, err, stderr.String())
-	}
-	return strings.TrimSpace(string(out)), nil
+	out, err := Output(ctx, dir, nil, filepath.Join(dir, "scripts", "tool.sh"), name)
+	return strings.TrimSpace(out), err
 }
 
 // Build builds the main package pkg (a path in this module, such as "." or
@@ -105,69 +88,16 @@ func BuildProvider(ctx context.Context, dir string, flags ...string) (Plugin, er
 	return Plugin{Source: ProviderSource, Binary: bin}, nil
 }
 
-// CLI is a tofu or terraform binary and the version it reports.
-type CLI struct {
-	Path    string
-	Product string // "OpenTofu" or "Terraform"
-	Version string // "1.12.6": no "v", no prerelease
-}
-
-var versionLine = regexp.MustCompile(`^(OpenTofu|Terraform) v(\d+\.\d+\.\d+)`)
-
-// InspectCLI runs `path version` in a clean environment and reads which
-// CLI it is from its first line ("OpenTofu v1.12.6", "Terraform v1.11.4").
-func InspectCLI(ctx context.Context, path string) (CLI, error) {
-	if path == "" {
-		return CLI{}, errors.New("no CLI named")
-	}
-	cmd := exec.CommandContext(ctx, path, "version")
-	cmd.Env = Env("", nil)
-	out, err := cmd.Output()
+// DevProvider builds the provider into dir and writes dir/dev.tfrc, a CLI
+// configuration that takes it from there (DevOverrides), and returns that
+// configuration's path.
+func DevProvider(ctx context.Context, dir string, flags ...string) (Plugin, string, error) {
+	plugin, err := BuildProvider(ctx, dir, flags...)
 	if err != nil {
-		return CLI{}, fmt.Errorf("%s version: %w", path, err)
+		return plugin, "", err
 	}
-	first, _, _ := strings.Cut(string(out), "\n")
-	m := versionLine.FindStringSubmatch(first)
-	if m == nil {
-		return CLI{}, fmt.Errorf("%s version printed %q, which names neither OpenTofu nor Terraform", path, first)
-	}
-	return CLI{Path: path, Product: m[1], Version: m[2]}, nil
-}
-
-func (c CLI) String() string { return c.Product + " v" + c.Version }
-
-// Name is the command a user types: tofu or terraform.
-func (c CLI) Name() string {
-	if c.Product == "OpenTofu" {
-		return "tofu"
-	}
-	return "terraform"
-}
-
-// Registry is where this CLI resolves the provider's source address.
-func (c CLI) Registry() string {
-	if c.Product == "OpenTofu" {
-		return OpenTofuRegistry
-	}
-	return TerraformRegistry
-}
-
-// AtLeast reports whether the CLI is version major.minor or later.
-func (c CLI) AtLeast(major, minor int) bool {
-	v := numbers(c.Version)
-	return slices.Compare(v[:2], []int{major, minor}) >= 0
-}
-
-func numbers(version string) []int {
-	var v []int
-	for part := range strings.SplitSeq(version, ".") {
-		n, _ := strconv.Atoi(part)
-		v = append(v, n)
-	}
-	for len(v) < 3 {
-		v = append(v, 0)
-	}
-	return v
+	config := filepath.Join(dir, "dev.tfrc")
+	return plugin, config, DevOverrides(config, plugin)
 }
 
 // Plugin is a provider binary and how a CLI finds it.
@@ -243,33 +173,4 @@ func Env(cliConfig string, vars map[string]string) []string {
 		env = append(env, k+"="+vars[k])
 	}
 	return env
-}
-
-// Result is what a command printed (stdout and stderr together), its exit
-// code and how long it took.
-type Result struct {
-	Out  string
-	Code int
-	Took time.Duration
-}
-
-// Run runs name args in dir with env and stdin. A command that ran and
-// exited non-zero is a Result with its Code, not an error; the error is for
-// a command that could not run at all.
-func Run(ctx context.Context, dir string, env []string, stdin, name string, args ...string) (Result, error) {
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir, cmd.Env, cmd.Stdin = dir, env, strings.NewReader(stdin)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	start := time.Now()
-	err := cmd.Run()
-	res := Result{Out: out.String(), Took: time.Since(start)}
-	var exit *exec.ExitError
-	switch {
-	case errors.As(err, &exit):
-		res.Code = exit.ExitCode()
-	case err != nil:
-		return res, fmt.Errorf("%s %s: %w", name, strings.Join(args, " "), err)
-	}
-	return res, nil
 }

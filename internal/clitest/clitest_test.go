@@ -76,18 +76,68 @@ func TestDevOverridesAndMirror(t *testing.T) {
 }
 
 func TestCLI(t *testing.T) {
-	tofu := CLI{Product: "OpenTofu", Version: "1.11.6"}
+	tofu := CLI{Product: "OpenTofu", Version: "1.11.6", Path: "cli"}
 	tf := CLI{Product: "Terraform", Version: "1.14.0"}
 	if tofu.Name() != "tofu" || tf.Name() != "terraform" || tofu.Registry() != OpenTofuRegistry || tf.Registry() != TerraformRegistry {
 		t.Error("names or registries wrong")
 	}
+	quirk := Feature{Name: "a fixed bug", Terraform: "1.10.0", OpenTofu: "1.12.0", Why: "it did the wrong thing"}
 	for _, c := range []struct {
-		cli          CLI
-		major, minor int
-		want         bool
-	}{{tofu, 1, 11, true}, {tofu, 1, 12, false}, {tf, 1, 10, true}, {tf, 2, 0, false}} {
-		if got := c.cli.AtLeast(c.major, c.minor); got != c.want {
-			t.Errorf("%s AtLeast(%d.%d) = %v", c.cli, c.major, c.minor, got)
+		cli     CLI
+		f       Feature
+		wantMsg string // "" when the CLI has f
+	}{
+		{tofu, WriteOnly, ""},
+		{tofu, quirk, "OpenTofu 1.11.6: a fixed bug need OpenTofu >= 1.12.0 (Terraform >= 1.10.0): it did the wrong thing"},
+		{tf, EphemeralResources, ""},
+		{CLI{Product: "Terraform", Version: "1.9.8"}, EphemeralResources, "Terraform 1.9.8 has no ephemeral resources: they need Terraform >= 1.10.0 (OpenTofu >= 1.11.0)"},
+		{CLI{Product: "OpenTofu", Version: "1.11.0-rc1"}, WriteOnly, ""}, // a prerelease counts as its release
+		{CLI{Product: "OpenTofu", Version: "eleven"}, WriteOnly, `cannot compare OpenTofu version "eleven"`},
+	} {
+		if got := c.cli.Lacks(c.f); got != c.wantMsg && (c.wantMsg == "" || !strings.HasPrefix(got, c.wantMsg)) {
+			t.Errorf("%s Lacks(%s) = %q, want %q", c.cli, c.f.Name, got, c.wantMsg)
 		}
+	}
+	for out, want := range map[string][2]string{
+		"OpenTofu v1.6.3\non linux_amd64\n": {"OpenTofu", "1.6.3"},
+		"Terraform v1.11.4\non linux_amd64\n+ provider registry.terraform.io/hashicorp/null v3.2.3\n":  {"Terraform", "1.11.4"},
+		"╷\n│ Warning: Unable to open CLI configuration file\n╵\n\nOpenTofu v1.12.6\non linux_amd64\n": {"OpenTofu", "1.12.6"},
+	} {
+		if product, version, ok := parseVersion(out); !ok || product != want[0] || version != want[1] {
+			t.Errorf("version output %q read as %s %s, want %v", out, product, version, want)
+		}
+	}
+}
+
+func TestReadState(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "terraform.tfstate")
+	state := `{"version": 4, "resources": [
+  {"mode": "managed", "type": "zoho_oauth_refresh_token", "name": "a", "instances": [{"attributes": {"refresh_token": "r1"}}, {"attributes": {"refresh_token": "r2"}}]},
+  {"mode": "managed", "type": "terraform_data", "name": "b", "instances": [{"attributes": {"id": "x"}}]}
+]}`
+	if err := os.WriteFile(path, []byte(state), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := ReadState(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.RefreshTokens(); len(got) != 1 || !slices.Equal(got["a"], []string{"r1", "r2"}) {
+		t.Errorf("RefreshTokens = %v", got)
+	}
+	if got := s.Instances("terraform_data"); len(got) != 1 || got[0].Name != "b" || got[0].Attributes["id"] != "x" {
+		t.Errorf("Instances = %v", got)
+	}
+}
+
+func TestText(t *testing.T) {
+	if got := Tail("a\nb\nc\n", 2); got != "b\nc" {
+		t.Errorf("Tail = %q", got)
+	}
+	if !InOrder("Invalid Zoho Client", "another data center").MatchString("Error: Invalid Zoho\n  Client ... in another\ndata center") {
+		t.Error("InOrder does not match across wrapped lines")
+	}
+	if InOrder("b", "a").MatchString("a b") {
+		t.Error("InOrder matches phrases out of order")
 	}
 }

@@ -3,6 +3,9 @@ package clitest
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -65,6 +68,32 @@ func (s Secrets) LeakLines(text, name string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// CheckPrivateFile checks that a file the provider wrote (a token_cache_dir
+// entry) is its owner's alone, mode 0600 in a 0700 directory, and holds
+// none of the secrets, nor anything shaped like a token, in clear.
+func (s Secrets) CheckPrivateFile(path string) error {
+	for _, p := range []struct {
+		path string
+		mode os.FileMode
+	}{{path, 0o600}, {filepath.Dir(path), 0o700}} {
+		info, err := os.Stat(p.path)
+		if err != nil {
+			return err
+		}
+		if info.Mode().Perm() != p.mode {
+			return fmt.Errorf("%s has mode %v, want %v", p.path, info.Mode().Perm(), p.mode)
+		}
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if leaks := s.Leaks(string(raw)); len(leaks) != 0 {
+		return fmt.Errorf("%s holds in clear: %s", path, strings.Join(leaks, ", "))
+	}
+	return nil
 }
 
 // names are the secrets' names, longest value first, so that a secret

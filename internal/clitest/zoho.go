@@ -18,20 +18,26 @@ type Zoho struct {
 	stops       []func() error
 }
 
-// StartZoho starts an emulator with opts serving dc ("us", "eu"...).
-func StartZoho(opts zohotest.Options, dc string) (*Zoho, error) {
+// StartZoho starts an emulator with opts and registers client, a Self
+// Client unless it says otherwise, in its data center (client.DC, "us" when
+// empty).
+func StartZoho(opts zohotest.Options, client zohotest.Client) (*Zoho, error) {
+	if client.DC == "" {
+		client.DC = "us"
+	}
+	dc := client.DC
 	z := &Zoho{Emu: zohotest.New(opts), DC: dc}
 	for _, url := range []*string{&z.AccountsURL, &z.APIURL} {
 		u, stop, err := z.Emu.Serve(dc)
 		if err != nil {
-			z.Close()
+			_ = z.Close()
 			return nil, err
 		}
 		*url = u
 		z.stops = append(z.stops, stop)
 	}
 	z.Emu.SetAPIDomain(dc, z.APIURL)
-	z.Client = z.Emu.RegisterClient(zohotest.Client{DC: dc})
+	z.Client = z.Emu.RegisterClient(client)
 	return z, nil
 }
 

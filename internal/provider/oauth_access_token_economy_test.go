@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cd40c554/terraform-provider-zoho/internal/clitest"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -80,7 +81,7 @@ func TestAccAccessTokenEphemeral_tokenCacheDir(t *testing.T) {
 					if mints, processes := e.emu.MintsFor(refresh), e.configures.Load(); mints != 1 || processes < 2 {
 						return fmt.Errorf("%d mints over %d provider processes, want 1 over at least 2", mints, processes)
 					}
-					return checkCacheFile(cacheFile(), echoedValue(s, "access_token"), refresh, e.client.Secret)
+					return cacheSecrets(echoedValue(s, "access_token"), refresh, e.client.Secret).CheckPrivateFile(cacheFile())
 				},
 			},
 			{
@@ -95,7 +96,7 @@ func TestAccAccessTokenEphemeral_tokenCacheDir(t *testing.T) {
 					if mints := e.emu.MintsFor(refresh); mints != 2 {
 						return fmt.Errorf("%d mints, want 2: the corrupt entry is replaced by one new token", mints)
 					}
-					return checkCacheFile(cacheFile(), echoedValueAt(s, "echo.after_corruption", "access_token"), refresh, e.client.Secret)
+					return cacheSecrets(echoedValueAt(s, "echo.after_corruption", "access_token"), refresh, e.client.Secret).CheckPrivateFile(cacheFile())
 				},
 			},
 			{
@@ -117,31 +118,9 @@ func TestAccAccessTokenEphemeral_tokenCacheDir(t *testing.T) {
 	})
 }
 
-// checkCacheFile asserts a cache entry is private and holds no secret in clear.
-func checkCacheFile(path string, secrets ...string) error {
-	info, err := os.Stat(path)
-	if err != nil {
-		return err
-	}
-	if info.Mode().Perm() != 0o600 {
-		return fmt.Errorf("cache file mode %v, want 0600", info.Mode().Perm())
-	}
-	if dirInfo, err := os.Stat(filepath.Dir(path)); err != nil || dirInfo.Mode().Perm() != 0o700 {
-		return fmt.Errorf("cache directory mode %v (%v), want 0700", dirInfo.Mode().Perm(), err)
-	}
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	for _, s := range secrets {
-		if s == "" || strings.Contains(string(raw), s) {
-			return fmt.Errorf("cache file holds a secret in clear (or the secret is empty)")
-		}
-	}
-	if zohoSecretShape.Match(raw) {
-		return fmt.Errorf("cache file holds something shaped like a Zoho token")
-	}
-	return nil
+// cacheSecrets are what a cache entry must not hold in clear.
+func cacheSecrets(accessToken, refreshToken, clientSecret string) clitest.Secrets {
+	return clitest.Secrets{"access token": accessToken, "refresh token": refreshToken, "client secret": clientSecret}
 }
 
 func TestAccAccessTokenEphemeral_throttledFailsFast(t *testing.T) {

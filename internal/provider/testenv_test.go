@@ -3,8 +3,8 @@ package provider
 // What the acceptance tests share: an emulated Zoho with a registered
 // client, the provider wired to it in-process for terraform-plugin-testing
 // (testEnv), configuration pieces, and checks on what reached Zoho, plan or
-// state. Tests that run the CLI as separate processes add
-// cli_helpers_test.go.
+// state. The tests that run the CLI as separate processes, as a user does,
+// live in internal/acceptance.
 
 import (
 	"context"
@@ -25,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/cd40c554/terraform-provider-zoho/internal/clitest"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
 )
@@ -109,10 +110,8 @@ func (e *testEnv) refreshToken(scopes ...string) string {
 // registry.terraform.io/cd40c554/NAME for Terraform and
 // registry.opentofu.org/cd40c554/NAME for OpenTofu, where
 // terraform-plugin-testing serves its providers (TF_ACC_PROVIDER_NAMESPACE,
-// TF_ACC_PROVIDER_HOST) and where the CLI-process tests install this one
-// (cliDevOverrides, the examples' filesystem mirror). A module has one
-// required_providers block, so in-process configurations name both
-// providers the test framework serves, and CLI-process ones zoho alone.
+// TF_ACC_PROVIDER_HOST). A module has one required_providers block, so
+// configurations name both providers the test framework serves.
 func requiredProviders(names ...string) string {
 	var lines strings.Builder
 	for _, name := range names {
@@ -181,24 +180,6 @@ func (e *testEnv) revokedOnDestroy(token *string) resource.TestCheckFunc {
 	}
 }
 
-// noCodeSentTwice checks, from what the emulator recorded, that no grant
-// code reached Zoho twice: a second exchange only earns invalid_code and the
-// first answer's refresh token would be lost.
-func noCodeSentTwice(emu *zohotest.Emulator) error {
-	seen := map[string]int{}
-	for _, r := range emu.Requests() {
-		if r.Path == "/oauth/v2/token" && r.Form.Get("grant_type") == "authorization_code" {
-			seen[r.Form.Get("code")]++
-		}
-	}
-	for _, times := range seen {
-		if times > 1 {
-			return fmt.Errorf("a grant code was sent %d times", times)
-		}
-	}
-	return nil
-}
-
 // zohoTokenShape is a whole value shaped like a token the emulator issues
 // (an access token, a refresh token or a grant code): lower-case hex, so
 // stricter than zohoSecretShape (logging.go), which the provider masks in
@@ -243,15 +224,9 @@ func secretName(s string) string {
 	return s[:9] + "…"
 }
 
-// errorText matches a diagnostic containing every phrase, in order. The CLI
-// wraps diagnostics at 80 columns, so spaces match any run of white space.
-func errorText(phrases ...string) *regexp.Regexp {
-	quoted := make([]string, len(phrases))
-	for i, p := range phrases {
-		quoted[i] = strings.ReplaceAll(regexp.QuoteMeta(p), " ", `\s+`)
-	}
-	return regexp.MustCompile(`(?s)` + strings.Join(quoted, ".*"))
-}
+// errorText matches a diagnostic containing every phrase, in order, as a
+// CLI prints it (wrapped at 80 columns) or as the provider writes it.
+var errorText = clitest.InOrder
 
 // The settings' environment variables, as the tests name them.
 var (
@@ -263,5 +238,4 @@ var (
 	envMaxRetries     = maxRetriesSetting.env
 	envTokenCacheDir  = tokenCacheDirSetting.env
 	envMinTokenLife   = minTokenLifeSetting.env
-	envTokenCacheURL  = tokenCacheURLSetting.env
 )

@@ -1,6 +1,7 @@
 package zohotest
 
 import (
+	"cmp"
 	"maps"
 	"net/http"
 	"net/url"
@@ -173,4 +174,28 @@ func (e *Emulator) Requests() []RecordedRequest {
 		out[i] = r
 	}
 	return out
+}
+
+// CodesSentTwice counts the grant codes that reached the token endpoint
+// more than once (in the body or, as Zoho also takes them, the query). A
+// client must never resend one: a second exchange only earns invalid_code,
+// and the first answer's refresh token is lost.
+func (e *Emulator) CodesSentTwice() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	sent := map[string]int{}
+	twice := 0
+	for _, r := range e.requests {
+		query, _ := url.ParseQuery(r.RawQuery)
+		param := func(name string) string { return cmp.Or(r.Form.Get(name), query.Get(name)) }
+		if r.Path != pathToken || param("grant_type") != "authorization_code" {
+			continue
+		}
+		code := param("code")
+		sent[code]++
+		if sent[code] == 2 {
+			twice++
+		}
+	}
+	return twice
 }

@@ -91,6 +91,22 @@ func TestRequestsRecordsWhatWasSent(t *testing.T) {
 	}
 }
 
+func TestCodesSentTwice(t *testing.T) {
+	v := newEnv(t, zohotest.Options{})
+	c := v.selfClient("us")
+	once, twice := v.code(c, zohotest.CodeOptions{}), v.code(c, zohotest.CodeOptions{})
+	v.exchange("us", c, once)
+	v.exchange("us", c, twice)
+	if n := v.emu.CodesSentTwice(); n != 0 {
+		t.Errorf("CodesSentTwice() = %d after two codes sent once each", n)
+	}
+	v.token("us", codeParams(c, twice))
+	v.do(v.formRequest("us", "/oauth/v2/token?grant_type=authorization_code&code="+twice, url.Values{"client_id": {c.ID}}))
+	if n := v.emu.CodesSentTwice(); n != 1 {
+		t.Errorf("CodesSentTwice() = %d after one code sent three times (once in the query), want 1", n)
+	}
+}
+
 func TestRegisterClient(t *testing.T) {
 	emu := zohotest.New(zohotest.Options{})
 	generated := emu.RegisterClient(zohotest.Client{})

@@ -1,4 +1,4 @@
-package provider
+package acceptance
 
 import (
 	"bufio"
@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/cd40c554/terraform-provider-zoho/internal/clitest"
 )
 
 // TestExamples_docsShowTestedFiles ties what users read to what
@@ -19,7 +21,10 @@ import (
 // file; the README's first configuration is the quick start's; and the
 // tfplugindocs snippets say that they are partial.
 func TestExamples_docsShowTestedFiles(t *testing.T) {
-	root := repoRoot(t)
+	root, err := clitest.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
 	tested := map[string]string{} // path -> content
 	for _, c := range exampleCases {
 		for _, f := range c.files {
@@ -31,7 +36,7 @@ func TestExamples_docsShowTestedFiles(t *testing.T) {
 		}
 	}
 
-	err := filepath.WalkDir(filepath.Join(root, "examples"), func(path string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(filepath.Join(root, "examples"), func(path string, d fs.DirEntry, err error) error {
 		switch {
 		case err != nil:
 			return err

@@ -1,4 +1,4 @@
-package provider
+package acceptance
 
 // Every configuration shown to users (README.md, docs/, examples/) is
 // applied here end to end, as a user would: the real CLI
@@ -14,25 +14,22 @@ package provider
 // TF_CLI_ARGS_<command> makes the commands non-interactive the way CI does
 // (-auto-approve, -input=false, -no-color).
 //
-// The cases are here; examples_harness_test.go runs them, as a user's shell
-// would. TestExamples_docsShowTestedFiles (examples_docs_test.go, no TF_ACC
-// needed) ties the docs to these files: every configuration block in
+// The cases are here and, for the guides' examples, in
+// guides_examples_test.go; examples_harness_test.go runs them, as a user's
+// shell would. TestExamples_docsShowTestedFiles (examples_docs_test.go, no
+// TF_ACC needed) ties the docs to these files: every configuration block in
 // README.md and docs/ is byte-for-byte an example file applied here, and
 // every file under examples/ is applied.
 
 import (
-	"bytes"
-	"context"
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
-	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cd40c554/terraform-provider-zoho/internal/clitest"
 	"github.com/cd40c554/terraform-provider-zoho/internal/testsupport/s3server"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
@@ -49,7 +46,12 @@ type exampleCase struct {
 	run    func(x *exampleRun)
 }
 
-var exampleCases = []exampleCase{
+// exampleCases are every example users are shown: the use cases and the
+// snippets of the resource, data source, ephemeral and function pages
+// (useCaseAndSnippetExamples), and the guides' (guideExamples).
+var exampleCases = slices.Concat(useCaseAndSnippetExamples, guideExamples)
+
+var useCaseAndSnippetExamples = []exampleCase{
 	{
 		name: "quick-start two configurations",
 		files: []string{
@@ -141,8 +143,8 @@ var exampleCases = []exampleCase{
 const emulatedUserName = "Emulated User"
 
 func TestAccExamples(t *testing.T) {
-	_, cli, pluginDir := cliUnderTest(t, 11, "write-only arguments")
-	rig := newExampleRig(t, cli, pluginDir)
+	_, cli, plugin := cliUnderTest(t, clitest.WriteOnly)
+	rig := newExampleRig(t, cli, plugin)
 	for _, c := range exampleCases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -198,7 +200,7 @@ func runOneConfiguration(x *exampleRun) {
 
 	out = x.planNoChanges(dir)
 	x.expectDeferralAnnounced(out, "ephemeral.zoho_oauth_access_token.crm", false)
-	skipWithout(x.t, needDestroyOrdersEphemeralResources) // racy on OpenTofu 1.11; everything above ran
+	skipWithout(x.t, destroyOrdersEphemeralResources) // racy on OpenTofu 1.11; everything above ran
 	x.destroy(dir)
 	x.expectLive(refresh, false)
 }
@@ -240,9 +242,9 @@ func runCI(x *exampleRun) {
 	x.copy(dir)
 	// What the CI system injects from its secret store; ci.sh exports the
 	// ZOHO_* variables itself.
-	id, secret := x.env[envClientID], x.env[envClientSecret]
-	delete(x.env, envClientID)
-	delete(x.env, envClientSecret)
+	id, secret := x.env["ZOHO_CLIENT_ID"], x.env["ZOHO_CLIENT_SECRET"]
+	delete(x.env, "ZOHO_CLIENT_ID")
+	delete(x.env, "ZOHO_CLIENT_SECRET")
 	x.env["CI_ZOHO_CLIENT_ID"], x.env["CI_ZOHO_CLIENT_SECRET"] = id, secret
 	x.env["RUNNER_TEMP"] = x.t.TempDir()
 	x.script(dir, dir+"/ci.sh", "")
@@ -252,8 +254,8 @@ func runCI(x *exampleRun) {
 		x.t.Errorf("plan -out then apply minted %d access tokens, want 1 (shared through ZOHO_TOKEN_CACHE_DIR)", n)
 	}
 	// The next job step, in the same environment.
-	x.env[envClientID], x.env[envClientSecret] = id, secret
-	x.env[envTokenCacheDir] = filepath.Join(x.env["RUNNER_TEMP"], "zoho-token-cache")
+	x.env["ZOHO_CLIENT_ID"], x.env["ZOHO_CLIENT_SECRET"] = id, secret
+	x.env["ZOHO_TOKEN_CACHE_DIR"] = filepath.Join(x.env["RUNNER_TEMP"], "zoho-token-cache")
 	x.planNoChanges(dir)
 	x.destroy(dir)
 }
@@ -272,9 +274,9 @@ func runCIFleet(x *exampleRun) {
 		x.env[k] = v
 	}
 	// What the CI system injects from its secret store and settings.
-	id, secret := x.env[envClientID], x.env[envClientSecret]
-	delete(x.env, envClientID)
-	delete(x.env, envClientSecret)
+	id, secret := x.env["ZOHO_CLIENT_ID"], x.env["ZOHO_CLIENT_SECRET"]
+	delete(x.env, "ZOHO_CLIENT_ID")
+	delete(x.env, "ZOHO_CLIENT_SECRET")
 	x.env["CI_ZOHO_CLIENT_ID"], x.env["CI_ZOHO_CLIENT_SECRET"], x.env["CI_ZOHO_REFRESH_TOKEN"] = id, secret, refresh
 	x.env["CI_ZOHO_TOKEN_CACHE_URL"] = srv.URL("zoho-tokens")
 	for _, runner := range []string{"runner-1", "runner-2"} {
@@ -310,13 +312,13 @@ func runDemo(x *exampleRun) {
 func runProviderSnippet(x *exampleRun) {
 	dir := "snippet"
 	x.copyTo("examples/provider/provider.tf", dir+"/provider.tf")
-	x.write(dir+"/zz_required_providers.tf", requiredProviders("zoho"))
+	x.write(dir+"/zz_required_providers.tf", requiredZoho)
 	// The snippet names a real data center; the emulator stands in for it.
 	x.write(dir+"/zz_emulator_override.tf", fmt.Sprintf(`provider "zoho" {
   data_center  = null
   accounts_url = %q
 }
-`, x.env[envAccountsURL]))
+`, x.env["ZOHO_ACCOUNTS_URL"]))
 	// Something that needs the provider: a client credentials token.
 	x.write(dir+"/zz_use_the_provider.tf", `ephemeral "zoho_oauth_access_token" "check" {
   scopes = ["ZohoCRM.users.READ"]
@@ -330,8 +332,8 @@ resource "terraform_data" "check" {
 }
 `)
 	// The client comes from the snippet's variables, not ZOHO_*.
-	x.env["TF_VAR_zoho_client_id"], x.env["TF_VAR_zoho_client_secret"] = x.env[envClientID], x.env[envClientSecret]
-	for _, k := range []string{envClientID, envClientSecret, envAccountsURL} {
+	x.env["TF_VAR_zoho_client_id"], x.env["TF_VAR_zoho_client_secret"] = x.env["ZOHO_CLIENT_ID"], x.env["ZOHO_CLIENT_SECRET"]
+	for _, k := range []string{"ZOHO_CLIENT_ID", "ZOHO_CLIENT_SECRET", "ZOHO_ACCOUNTS_URL"} {
 		delete(x.env, k)
 	}
 	x.init(dir)
@@ -352,7 +354,7 @@ resource "terraform_data" "check" {
 func runResourceSnippet(x *exampleRun) {
 	dir := "snippet"
 	x.copyTo("examples/resources/zoho_oauth_refresh_token/resource.tf", dir+"/resource.tf")
-	x.write(dir+"/zz_required_providers.tf", requiredProviders("zoho"))
+	x.write(dir+"/zz_required_providers.tf", requiredZoho)
 	x.grantCode("zoho_grant_code")
 	x.grantCode("zoho_legacy_grant_code")
 	x.init(dir)
@@ -382,7 +384,7 @@ func runResourceSnippet(x *exampleRun) {
 
 // importSnippetPieces completes import-configuration.tf: the variable it
 // reads is declared in resource.tf, which an import does not need.
-var importSnippetPieces = requiredProviders("zoho") + `
+var importSnippetPieces = requiredZoho + `
 variable "zoho_grant_code" {
   type      = string
   sensitive = true
@@ -437,7 +439,7 @@ func runImportCommand(x *exampleRun) {
 func runEphemeralSnippet(x *exampleRun) {
 	dir := "snippet"
 	x.copyTo("examples/ephemeral-resources/zoho_oauth_access_token/ephemeral-resource.tf", dir+"/ephemeral-resource.tf")
-	x.write(dir+"/zz_required_providers.tf", requiredProviders("zoho"))
+	x.write(dir+"/zz_required_providers.tf", requiredZoho)
 	refresh := x.issueRefreshToken("TF_VAR_zoho_refresh_token")
 	x.init(dir)
 	x.plan(dir)
@@ -454,7 +456,7 @@ func runEphemeralSnippet(x *exampleRun) {
 func runDataSourceSnippet(x *exampleRun) {
 	dir := "snippet"
 	x.copyTo("examples/data-sources/zoho_oauth_access_token/data-source.tf", dir+"/data-source.tf")
-	x.write(dir+"/zz_required_providers.tf", requiredProviders("zoho"))
+	x.write(dir+"/zz_required_providers.tf", requiredZoho)
 	refresh := x.issueRefreshToken("TF_VAR_zoho_refresh_token")
 	x.init(dir)
 	x.plan(dir)
@@ -473,7 +475,7 @@ func runFunctionSnippets(x *exampleRun) {
 	for _, name := range []string{"fingerprint", "accounts_url", "api_domain"} {
 		x.copyTo("examples/functions/"+name+"/function.tf", dir+"/"+name+".tf")
 	}
-	x.write(dir+"/zz_required_providers.tf", requiredProviders("zoho"))
+	x.write(dir+"/zz_required_providers.tf", requiredZoho)
 	refresh := x.issueRefreshToken("TF_VAR_zoho_refresh_token")
 	x.init(dir)
 	x.plan(dir)
@@ -483,69 +485,4 @@ func runFunctionSnippets(x *exampleRun) {
 	x.expectOutput(dir, "zoho_eu_api_domain", "https://www.zohoapis.eu")
 	x.planNoChanges(dir)
 	x.destroy(dir)
-}
-
-// exampleRig is what every case shares: the CLI under test, the provider
-// mirror and the CLI configuration that installs from it.
-type exampleRig struct {
-	cli       string
-	root      string // repository root
-	cliConfig string
-	binDir    string // `tofu` and `terraform`, both the CLI under test
-}
-
-func newExampleRig(t *testing.T, cli, pluginDir string) *exampleRig {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	rig := &exampleRig{cli: cli, root: repoRoot(t), binDir: t.TempDir()}
-
-	// Mastercard/restapi, built once from tools/restapi and cached.
-	tool := exec.CommandContext(ctx, filepath.Join(rig.root, "scripts", "tool.sh"), "terraform-provider-restapi")
-	var stderr bytes.Buffer
-	tool.Stderr = &stderr
-	restapiBin, err := tool.Output()
-	if err != nil {
-		t.Fatalf("scripts/tool.sh terraform-provider-restapi: %v\n%s", err, stderr.String())
-	}
-	restapiVersion := moduleVersion(t, filepath.Join(rig.root, "tools", "restapi", "go.mod"), "github.com/Mastercard/terraform-provider-restapi")
-
-	// A filesystem mirror (unpacked layout) under both registries' names,
-	// so `init` installs as it would from the registry, offline.
-	mirror := t.TempDir()
-	platform := runtime.GOOS + "_" + runtime.GOARCH
-	for _, host := range []string{"registry.terraform.io", "registry.opentofu.org"} {
-		for _, p := range []struct{ addr, version, name, bin string }{
-			{"cd40c554/zoho", "0.0.1", "terraform-provider-zoho", filepath.Join(pluginDir, "terraform-provider-zoho")},
-			{"mastercard/restapi", restapiVersion, "terraform-provider-restapi", strings.TrimSpace(string(restapiBin))},
-		} {
-			dir := filepath.Join(mirror, host, p.addr, p.version, platform)
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.Symlink(p.bin, filepath.Join(dir, p.name)); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	rig.cliConfig = filepath.Join(t.TempDir(), "mirror.tfrc")
-	writeFile(t, rig.cliConfig, fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path = %q\n  }\n}\n", mirror))
-	for _, name := range []string{"tofu", "terraform"} {
-		if err := os.Symlink(cli, filepath.Join(rig.binDir, name)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return rig
-}
-
-// moduleVersion reads the version a go.mod requires of module.
-func moduleVersion(t *testing.T, gomod, module string) string {
-	raw, err := os.ReadFile(gomod)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile(`(?m)^\s*(?:require\s+)?` + regexp.QuoteMeta(module) + `\s+v(\S+)`).FindSubmatch(raw)
-	if m == nil {
-		t.Fatalf("%s requires no %s", gomod, module)
-	}
-	return string(m[1])
 }

@@ -1,4 +1,4 @@
-package provider
+package acceptance
 
 // The shared token cache (token_cache_url) as a CI fleet uses it: jobs that
 // are separate CLI processes on separate "machines" (own work directory,
@@ -12,20 +12,21 @@ package provider
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/cd40c554/terraform-provider-zoho/internal/clitest"
 	"github.com/cd40c554/terraform-provider-zoho/internal/testsupport/azurite"
 	"github.com/cd40c554/terraform-provider-zoho/internal/testsupport/faultproxy"
 	"github.com/cd40c554/terraform-provider-zoho/internal/testsupport/gcsserver"
@@ -35,48 +36,45 @@ import (
 )
 
 // fleet is a Zoho emulator, one client and refresh token, and the CLI with
-// a provider built to take a per-machine clock (testclock.go).
+// a provider built to take a per-machine clock (testclock.go in
+// internal/provider).
 type fleet struct {
-	ctx       context.Context
-	cli       string
-	pluginDir string
-	emu       *zohotest.Emulator
-	url       string
-	client    zohotest.Client
-	refresh   string
+	ctx     context.Context
+	cli     clitest.CLI
+	plugin  clitest.Plugin
+	emu     *zohotest.Emulator
+	zoho    *clitest.Zoho
+	client  zohotest.Client
+	refresh string
+	secrets clitest.Secrets
 	// base is every job's environment on top of the machine's own: the
 	// store's variables and settings such as a short request_timeout.
 	base map[string]string
 }
 
 func newFleet(t *testing.T) *fleet {
-	ctx, cli, pluginDir := cliUnderTest(t, 10, "ephemeral resources", "-tags", "zohotestclock")
-	emu := zohotest.New(zohotest.Options{})
-	f := &fleet{ctx: ctx, cli: cli, pluginDir: pluginDir, emu: emu, url: emu.StartServer(t, "us"), base: map[string]string{}}
-	f.client = emu.RegisterClient(zohotest.Client{DC: "us"})
+	ctx, cli, plugin := cliUnderTest(t, clitest.EphemeralResources, "-tags", "zohotestclock")
+	z := startZoho(t, zohotest.Options{}, zohotest.Client{})
+	f := &fleet{ctx: ctx, cli: cli, plugin: plugin, emu: z.Emu, zoho: z, client: z.Client, base: map[string]string{}}
 	var err error
-	if f.refresh, err = emu.IssueRefreshToken(f.client.ID, []string{"ZohoCRM.users.READ"}); err != nil {
+	if f.refresh, err = z.Emu.IssueRefreshToken(f.client.ID, []string{"ZohoCRM.users.READ"}); err != nil {
 		t.Fatal(err)
 	}
+	f.secrets = clitest.Secrets{"refresh token": f.refresh, "client secret": f.client.Secret}
 	return f
 }
 
 // use points every job at store.
 func (f *fleet) use(store sharedStore) {
-	f.base[envTokenCacheURL] = store.url
-	setAll(f.base, store.env)
+	f.base["ZOHO_TOKEN_CACHE_URL"] = store.url
+	maps.Copy(f.base, store.env)
 }
 
-// jobRun is one CI job on a fresh runner: `plan -out`, then `apply` of
-// that plan, in its own process group.
-type jobRun struct {
-	out  bytes.Buffer
-	cmd  *exec.Cmd
-	done chan error
-}
-
-// start starts a job with vars added to its environment.
-func (f *fleet) start(t *testing.T, vars map[string]string) *jobRun {
+// start starts a CI job on a fresh runner, with vars added to its
+// environment: `plan -out`, then `apply` of that plan, from one shell, so
+// that the job is one process group that a test can kill whole (the CLI
+// and its provider processes).
+func (f *fleet) start(t *testing.T, vars map[string]string) *clitest.Process {
 	machine := t.TempDir()
 	work := filepath.Join(machine, "work")
 	for _, d := range []string{work, filepath.Join(machine, "home"), filepath.Join(machine, "tmp")} {
@@ -84,43 +82,33 @@ func (f *fleet) start(t *testing.T, vars map[string]string) *jobRun {
 			t.Fatal(err)
 		}
 	}
-	writeFile(t, filepath.Join(work, "main.tf"), requiredProviders("zoho")+ciJobConfig)
-	all := map[string]string{
-		"TF_VAR_refresh_token": f.refresh, envAccountsURL: f.url, envClientID: f.client.ID, envClientSecret: f.client.Secret,
-		"HOME": filepath.Join(machine, "home"), "TMPDIR": filepath.Join(machine, "tmp"),
-	}
-	setAll(all, f.base)
-	setAll(all, vars)
-	env := cliEnv(cliDevOverrides(t, work, f.pluginDir), all)
-	j := &jobRun{done: make(chan error, 1)}
-	// One shell for both commands, so the job is one process group that a
-	// test can kill whole (the CLI and its provider processes).
-	j.cmd = exec.CommandContext(f.ctx, "/bin/sh", "-c", `"$0" plan -input=false -no-color -out=tfplan && "$0" apply -input=false -no-color tfplan`, f.cli)
-	j.cmd.Dir, j.cmd.Env, j.cmd.Stdout, j.cmd.Stderr = work, env, &j.out, &j.out
-	j.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := j.cmd.Start(); err != nil {
+	writeFile(t, filepath.Join(work, "main.tf"), requiredZoho+ciJobConfig)
+	all := map[string]string{"TF_VAR_refresh_token": f.refresh, "HOME": filepath.Join(machine, "home"), "TMPDIR": filepath.Join(machine, "tmp")}
+	maps.Copy(all, f.zoho.Env())
+	maps.Copy(all, f.base)
+	maps.Copy(all, vars)
+	job, err := clitest.Start(f.ctx, work, devEnv(t, work, f.plugin, all), "", "/bin/sh", "-c",
+		`"$0" plan -input=false -no-color -out=tfplan && "$0" apply -input=false -no-color tfplan`, f.cli.Path)
+	if err != nil {
 		t.Fatal(err)
 	}
-	go func() { j.done <- j.cmd.Wait() }()
-	return j
+	return job
 }
 
-// wait returns the job's outcome and its output, secrets redacted.
-func (f *fleet) wait(j *jobRun) (string, error) {
-	err := <-j.done
-	return f.redact(j.out.String()), err
+// wait returns the job's output, secrets redacted, and an error unless it
+// succeeded.
+func (f *fleet) wait(job *clitest.Process) (string, error) {
+	res, err := job.Wait()
+	if err == nil && res.Code != 0 {
+		err = fmt.Errorf("exit %d", res.Code)
+	}
+	return f.secrets.Redact(res.Out), err
 }
-
-// kill kills the job's whole process group, as a cancelled CI job's runner
-// does when it gives up on it (SIGKILL: nothing of the job can react).
-func (j *jobRun) kill() { _ = syscall.Kill(-j.cmd.Process.Pid, syscall.SIGKILL) }
-
-func (f *fleet) redact(s string) string { return redact(s, f.refresh, f.client.Secret) }
 
 // jobs runs n jobs at once, vars(i) added to job i's environment, and
 // returns their outputs and errors.
 func (f *fleet) jobs(t *testing.T, n int, vars func(i int) map[string]string) ([]string, []error) {
-	runs := make([]*jobRun, n)
+	runs := make([]*clitest.Process, n)
 	for i := range n {
 		var v map[string]string
 		if vars != nil {
@@ -140,7 +128,7 @@ func succeed(t *testing.T, outs []string, errs []error) {
 	t.Helper()
 	for i, err := range errs {
 		if err != nil {
-			t.Fatalf("job %d: %v\n%s", i, err, tail(outs[i], 30))
+			t.Fatalf("job %d: %v\n%s", i, err, clitest.Tail(outs[i], 30))
 		}
 	}
 }
@@ -249,13 +237,10 @@ func (f *fleet) checkStoreHoldsNothingUsable(t *testing.T, store sharedStore) {
 		if strings.HasSuffix(name, ".token") {
 			entries++
 		}
-		for what, secret := range map[string]string{"refresh token": f.refresh, "client secret": f.client.Secret, "client id": f.client.ID} {
-			if bytes.Contains(body, []byte(secret)) || strings.Contains(name, secret) {
-				t.Errorf("object %s holds the %s in clear", name, what)
-			}
-		}
-		if zohoSecretShape.Match(body) {
-			t.Errorf("object %s holds something shaped like a Zoho token", name)
+		secrets := clitest.Secrets{"client id": f.client.ID}
+		maps.Copy(secrets, f.secrets)
+		if leaks := secrets.Leaks(name + "\n" + string(body)); len(leaks) != 0 {
+			t.Errorf("object %s holds in clear: %s", name, strings.Join(leaks, ", "))
 		}
 	}
 	if entries != 1 {
@@ -303,7 +288,7 @@ func TestAccCLI_sharedTokenCacheFleet(t *testing.T) {
 			}
 			for i, out := range outs {
 				if strings.Contains(out, "Warning: Zoho") {
-					t.Errorf("job %d warned:\n%s", i, tail(out, 20))
+					t.Errorf("job %d warned:\n%s", i, clitest.Tail(out, 20))
 				}
 			}
 			if store.objects(t) != nil {
@@ -319,7 +304,7 @@ func TestAccCLI_sharedTokenCacheFleet(t *testing.T) {
 // 2 s store request.
 func TestAccCLI_sharedTokenCacheFaults(t *testing.T) {
 	weed := s3server.New(t)
-	fast := map[string]string{envRequestTimeout: "2s", envMaxRetries: "1"}
+	fast := map[string]string{"ZOHO_REQUEST_TIMEOUT": "2s", "ZOHO_MAX_RETRIES": "1"}
 	flaky := func(t *testing.T, f *fleet, mode faultproxy.Mode) *faultproxy.Proxy {
 		proxy := faultproxy.New(t, strings.TrimPrefix(weed.Endpoint, "http://"))
 		proxy.Set(mode)
@@ -332,13 +317,13 @@ func TestAccCLI_sharedTokenCacheFaults(t *testing.T) {
 		// It accepts connections and never answers: each command waits one
 		// store deadline, warns, and goes on as without the cache.
 		f := newFleet(t)
-		setAll(f.base, fast)
+		maps.Copy(f.base, fast)
 		flaky(t, f, faultproxy.BlackHole())
 		outs, errs := f.jobs(t, fleetJobs, nil)
 		succeed(t, outs, errs)
 		for i, out := range outs {
 			if warnings(out) != 2 || !strings.Contains(strings.Join(strings.Fields(out), " "), "no answer within 2s") {
-				t.Errorf("job %d: want one warning per command naming the store's deadline:\n%s", i, tail(out, 40))
+				t.Errorf("job %d: want one warning per command naming the store's deadline:\n%s", i, clitest.Tail(out, 40))
 			}
 		}
 		if got := f.refreshRequests(); got != 2*fleetJobs {
@@ -348,7 +333,7 @@ func TestAccCLI_sharedTokenCacheFaults(t *testing.T) {
 
 	t.Run("store failing half the time", func(t *testing.T) {
 		f := newFleet(t)
-		setAll(f.base, fast)
+		maps.Copy(f.base, fast)
 		flaky(t, f, faultproxy.FailFraction(0.5, 7))
 		outs, errs := f.jobs(t, fleetJobs, nil)
 		succeed(t, outs, errs)
@@ -367,14 +352,14 @@ func TestAccCLI_sharedTokenCacheFaults(t *testing.T) {
 		// Zoho refuses the refresh token: every job fails with Zoho's
 		// answer, and only the lease holder asked.
 		f := newFleet(t)
-		setAll(f.base, fast)
+		maps.Copy(f.base, fast)
 		f.use(s3Store(t, weed, "throttled", nil))
 		f.emu.Throttle(f.refresh)
 		outs, errs := f.jobs(t, fleetJobs, nil)
 		fleetAnswers := 0
 		for i, out := range outs {
 			if errs[i] == nil || !strings.Contains(out, "Zoho Token Limit Reached") {
-				t.Errorf("job %d: %v; want Zoho's throttle diagnostic:\n%s", i, errs[i], tail(out, 30))
+				t.Errorf("job %d: %v; want Zoho's throttle diagnostic:\n%s", i, errs[i], clitest.Tail(out, 30))
 			}
 			if strings.Contains(out, "did not ask Zoho") {
 				fleetAnswers++
@@ -392,7 +377,7 @@ func TestAccCLI_sharedTokenCacheFaults(t *testing.T) {
 		// The holder's first attempt outlives request_timeout and its retry
 		// succeeds: the others wait for it (its whole budget), one mint.
 		f := newFleet(t)
-		setAll(f.base, fast)
+		maps.Copy(f.base, fast)
 		f.use(s3Store(t, weed, "slow", nil))
 		f.emu.InjectFault(zohotest.Fault{Path: "/oauth/v2/token", GrantType: "refresh_token", Kind: zohotest.FaultDelay, Delay: 3 * time.Second})
 		outs, errs := f.jobs(t, fleetJobs, nil)
@@ -412,21 +397,23 @@ func TestAccCLI_sharedTokenCacheFaults(t *testing.T) {
 		// A lease of 8 s + 8 s: long enough that the others arrive while
 		// the holder's is live (as they would in a burst), short enough for
 		// make test.
-		setAll(f.base, map[string]string{envRequestTimeout: "8s", envMaxRetries: "0"})
+		maps.Copy(f.base, map[string]string{"ZOHO_REQUEST_TIMEOUT": "8s", "ZOHO_MAX_RETRIES": "0"})
 		f.use(s3Store(t, weed, "killed", nil))
 		f.emu.InjectFault(zohotest.Fault{Path: "/oauth/v2/token", GrantType: "refresh_token", Kind: zohotest.FaultDelay, Delay: time.Minute})
 		holder := f.start(t, nil)
-		waitFor(t, f.ctx, func() bool { return f.refreshRequests() == 1 })
-		others := make([]*jobRun, fleetJobs+1) // enough waiters that "each mints" shows
+		waitFor(f.ctx, t, func() bool { return f.refreshRequests() == 1 })
+		others := make([]*clitest.Process, fleetJobs+1) // enough waiters that "each mints" shows
 		for i := range others {
 			others[i] = f.start(t, nil)
 		}
 		time.Sleep(time.Second) // the others are waiting on its lease
-		holder.kill()
+		if err := holder.Kill(); err != nil {
+			t.Fatal(err)
+		}
 		_, _ = f.wait(holder)
 		for i, j := range others {
 			if out, err := f.wait(j); err != nil {
-				t.Fatalf("job %d: %v\n%s", i+1, err, tail(out, 30))
+				t.Fatalf("job %d: %v\n%s", i+1, err, clitest.Tail(out, 30))
 			}
 		}
 		if got := f.emu.MintsFor(f.refresh); got != 1 {
@@ -455,13 +442,13 @@ func TestAccCLI_sharedTokenCacheFaults(t *testing.T) {
 		f := newFleet(t)
 		store := fileStore(t)
 		f.use(store)
-		key := tokencache.Key{AccountsURL: f.url, ClientID: f.client.ID, ClientSecret: f.client.Secret, RefreshToken: f.refresh}
+		key := tokencache.Key{AccountsURL: f.zoho.AccountsURL, ClientID: f.client.ID, ClientSecret: f.client.Secret, RefreshToken: f.refresh}
 		store.put(t, key.ID()+".token", []byte("not a sealed entry, and certainly not one of ours"))
 		outs, errs := f.jobs(t, fleetJobs, nil)
 		succeed(t, outs, errs)
 		for i, out := range outs {
 			if strings.Contains(out, "Warning: Zoho") {
-				t.Errorf("job %d warned about a corrupt entry:\n%s", i, tail(out, 20))
+				t.Errorf("job %d warned about a corrupt entry:\n%s", i, clitest.Tail(out, 20))
 			}
 		}
 		if got := f.emu.MintsFor(f.refresh); got != 1 {
@@ -490,25 +477,6 @@ func TestAccCLI_sharedTokenCacheFaults(t *testing.T) {
 			t.Error("no job said the store ignores conditional writes")
 		}
 	})
-}
-
-// setAll copies src into dst.
-func setAll(dst, src map[string]string) {
-	for k, v := range src {
-		dst[k] = v
-	}
-}
-
-// waitFor polls cond until it holds or ctx ends (the test fails).
-func waitFor(t *testing.T, ctx context.Context, cond func() bool) {
-	t.Helper()
-	for !cond() {
-		select {
-		case <-ctx.Done():
-			t.Fatal("timed out waiting")
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
 }
 
 // TestAccCLI_sharedTokenCacheUnavailableIsAWarning: a store that is down or
@@ -540,11 +508,11 @@ func TestAccCLI_sharedTokenCacheUnavailableIsAWarning(t *testing.T) {
 			succeed(t, outs, errs)
 			out := outs[0]
 			if got := strings.Count(out, "Warning: Zoho Shared Token Cache Unavailable"); got != 2 {
-				t.Errorf("%d warnings about the shared cache, want one for plan and one for apply:\n%s", got, tail(out, 40))
+				t.Errorf("%d warnings about the shared cache, want one for plan and one for apply:\n%s", got, clitest.Tail(out, 40))
 			}
 			for _, want := range []string{"token_cache_url", tt.want, "This run goes on without it"} {
 				if !strings.Contains(out, want) {
-					t.Errorf("the warning does not say %q:\n%s", want, tail(out, 40))
+					t.Errorf("the warning does not say %q:\n%s", want, clitest.Tail(out, 40))
 				}
 			}
 			if strings.Contains(out, srv.SecretKey) || strings.Contains(out, "not-the-secret-key") {

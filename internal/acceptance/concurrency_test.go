@@ -1,14 +1,15 @@
-package provider
+package acceptance
 
 import (
 	"encoding/json"
-	"os/exec"
+	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cd40c554/terraform-provider-zoho/internal/clitest"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
 )
 
@@ -20,15 +21,12 @@ import (
 // sent twice.
 func TestAccConcurrency_parallelApplyUnderRace(t *testing.T) {
 	const n = 50
-	ctx, cli, _ := cliUnderTest(t, 11, "write-only arguments")
-	pluginDir := t.TempDir()
-	buildProvider(ctx, t, filepath.Join(pluginDir, "terraform-provider-zoho"), "-race")
+	ctx, cli, plugin := cliUnderTest(t, clitest.WriteOnly, "-race")
 
 	// Zoho's per-client caps (10 codes per 10 minutes, 20 refresh tokens per
 	// user) would turn this into a test of the caps: lift them.
-	emu := zohotest.New(zohotest.Options{CodeIssueLimit: 10 * n, RefreshTokenCap: 10 * n})
-	url := emu.StartServer(t, "us")
-	client := emu.RegisterClient(zohotest.Client{DC: "us"})
+	z := startZoho(t, zohotest.Options{CodeIssueLimit: 10 * n, RefreshTokenCap: 10 * n}, zohotest.Client{})
+	emu, client := z.Emu, z.Client
 	codes := make([]string, n)
 	for i := range codes {
 		code, err := emu.IssueGrantCode(client.ID, zohotest.CodeOptions{Scopes: []string{"ZohoCRM.users.READ"}})
@@ -47,7 +45,7 @@ func TestAccConcurrency_parallelApplyUnderRace(t *testing.T) {
 	emu.InjectFault(zohotest.Fault{Path: "/oauth/v2/token/revoke", Kind: zohotest.FaultDelay, Delay: 100 * time.Millisecond, Times: n / 2})
 
 	work := t.TempDir()
-	writeFile(t, filepath.Join(work, "main.tf"), requiredProviders("zoho")+`
+	writeFile(t, filepath.Join(work, "main.tf"), requiredZoho+`
 provider "zoho" {}
 
 variable "codes" {
@@ -75,26 +73,26 @@ resource "terraform_data" "use" {
 }
 `)
 	codesJSON, _ := json.Marshal(codes)
-	env := cliEnv(cliDevOverrides(t, work, pluginDir), map[string]string{
-		"TF_VAR_codes": string(codesJSON), envAccountsURL: url, envClientID: client.ID, envClientSecret: client.Secret,
-		"GORACE": "halt_on_error=1",
-	})
-	run := func(args ...string) {
+	vars := z.Env()
+	vars["TF_VAR_codes"], vars["GORACE"] = string(codesJSON), "halt_on_error=1"
+	env := devEnv(t, work, plugin, vars)
+	secrets := clitest.Secrets{"client secret": client.Secret}
+	for i, code := range codes {
+		secrets[fmt.Sprintf("grant code %d", i)] = code
+	}
+	step := func(args ...string) {
 		t.Helper()
-		cmd := exec.CommandContext(ctx, cli, args...)
-		cmd.Dir, cmd.Env = work, env
-		out, err := cmd.CombinedOutput()
-		text := string(out)
-		if strings.Contains(text, "DATA RACE") {
-			t.Fatalf("%s %s: the race detector stopped the provider:\n%s", filepath.Base(cli), args[0], tail(redact(text, client.Secret), 60))
+		res := run(ctx, t, cli, work, env, args...)
+		if strings.Contains(res.Out, "DATA RACE") {
+			t.Fatalf("%s %s: the race detector stopped the provider:\n%s", cli.Name(), args[0], clitest.Tail(secrets.Redact(res.Out), 60))
 		}
-		if err != nil {
-			t.Fatalf("%s %s: %v\n%s", filepath.Base(cli), args[0], err, tail(redact(text, append(codes, client.Secret)...), 60))
+		if res.Code != 0 {
+			t.Fatalf("%s %s: exit %d\n%s", cli.Name(), args[0], res.Code, clitest.Tail(secrets.Redact(res.Out), 60))
 		}
 	}
-	run("apply", "-input=false", "-no-color", "-auto-approve", "-parallelism=20")
+	step("apply", "-input=false", "-no-color", "-auto-approve", "-parallelism=20")
 
-	refreshTokens := refreshTokensInState(t, filepath.Join(work, "terraform.tfstate"))["t"]
+	refreshTokens := refreshTokensInState(t, work)["t"]
 	if len(refreshTokens) != n {
 		t.Fatalf("state holds %d refresh tokens, want %d", len(refreshTokens), n)
 	}
@@ -106,14 +104,14 @@ resource "terraform_data" "use" {
 			t.Errorf("refresh token minted %d access tokens in one apply, want 1", got)
 		}
 	}
-	run("destroy", "-input=false", "-no-color", "-auto-approve", "-parallelism=20")
+	step("destroy", "-input=false", "-no-color", "-auto-approve", "-parallelism=20")
 	for _, rt := range refreshTokens {
 		if emu.RefreshTokenLive(rt) {
 			t.Errorf("destroy left a refresh token live at Zoho")
 		}
 	}
-	if err := noCodeSentTwice(emu); err != nil {
-		t.Error(err)
+	if n := emu.CodesSentTwice(); n != 0 {
+		t.Errorf("%d grant codes were sent to Zoho twice", n)
 	}
 	if c := emu.Counters(); c.Faults == 0 {
 		t.Errorf("no fault was injected: %+v", c)

@@ -1,26 +1,23 @@
-package provider
+package acceptance
 
 // The guides' examples (examples/guides/, shown in docs/guides/), applied by
-// TestAccExamples like every other example: init adds them to exampleCases,
-// so TestExamples_docsShowTestedFiles also ties the guides to these files.
+// TestAccExamples like every other example (exampleCases holds them), so
+// TestExamples_docsShowTestedFiles also ties the guides to these files.
 
 import (
-	"context"
 	"encoding/json"
+	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/cd40c554/terraform-provider-zoho/internal/clitest"
 )
 
-func init() {
-	exampleCases = append(exampleCases, guideExampleCases...)
-}
-
-var guideExampleCases = []exampleCase{
+var guideExamples = []exampleCase{
 	{
 		name: "guide: testing modules offline",
 		files: []string{
@@ -70,11 +67,13 @@ func runGuideModuleTests(x *exampleRun) {
 	dir := "examples/guides/testing-modules-offline"
 	x.copy(dir)
 	bin := x.t.TempDir()
-	buildEmulator(x.ctx, x, filepath.Join(bin, "zoho-emulator"))
+	if err := clitest.Build(x.ctx, filepath.Join(bin, "zoho-emulator"), "./cmd/zoho-emulator"); err != nil {
+		x.t.Fatal(err)
+	}
 	x.env["PATH"] = bin + string(os.PathListSeparator) + x.env["PATH"]
 	x.env["TF_CLI_ARGS_test"] = "-no-color"
 	// The script starts its own emulator and exports its client.
-	for _, k := range []string{envAccountsURL, envClientID, envClientSecret} {
+	for _, k := range []string{"ZOHO_ACCOUNTS_URL", "ZOHO_CLIENT_ID", "ZOHO_CLIENT_SECRET"} {
 		delete(x.env, k)
 	}
 
@@ -97,23 +96,13 @@ func runGuideModuleTests(x *exampleRun) {
 	}
 	x.write(test, wrong)
 	res := x.exec(dir, "", "bash", "-euo", "pipefail", "run-tests.sh")
-	if res.code == 0 {
-		x.fatalf(res.out, "run-tests.sh passed with a wrong expectation")
+	if res.Code == 0 {
+		x.fatalf(res.Out, "run-tests.sh passed with a wrong expectation")
 	}
 	for _, want := range []string{`run "creates_the_refresh_token"... fail`, "The refresh token lacks ZohoCRM.users.READ.", "Failure!"} {
-		if !strings.Contains(res.out, want) {
-			x.fatalf(res.out, "run-tests.sh with a wrong expectation did not print %q", want)
+		if !strings.Contains(res.Out, want) {
+			x.fatalf(res.Out, "run-tests.sh with a wrong expectation did not print %q", want)
 		}
-	}
-}
-
-// buildEmulator builds cmd/zoho-emulator, the program the releases publish.
-func buildEmulator(ctx context.Context, x *exampleRun, out string) {
-	x.t.Helper()
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "github.com/cd40c554/terraform-provider-zoho/cmd/zoho-emulator")
-	cmd.Dir = x.rig.root
-	if b, err := cmd.CombinedOutput(); err != nil {
-		x.t.Fatalf("go build ./cmd/zoho-emulator: %v\n%s", err, b)
 	}
 }
 
@@ -133,9 +122,9 @@ func runGuideRotation(x *exampleRun) {
 	x.setVersion(dir, 1, 2)
 	code := x.grantCode("")
 	delete(x.env, "TF_VAR_zoho_grant_code") // rotate.sh reads it from stdin
-	plan := x.exec(dir, code+"\n", "bash", "-c", `read -rs TF_VAR_zoho_grant_code && export TF_VAR_zoho_grant_code && "$0" plan`, x.rig.cli)
-	if !strings.Contains(plan.out, "+/- create replacement and then destroy") || !strings.Contains(plan.out, "grant_code_wo_version = 1 -> 2 # forces replacement") {
-		x.fatalf(plan.out, "the plan of a new version does not show a replacement, new token first")
+	plan := x.exec(dir, code+"\n", "bash", "-c", `read -rs TF_VAR_zoho_grant_code && export TF_VAR_zoho_grant_code && "$0" plan`, x.rig.cli.Path)
+	if !strings.Contains(plan.Out, "+/- create replacement and then destroy") || !strings.Contains(plan.Out, "grant_code_wo_version = 1 -> 2 # forces replacement") {
+		x.fatalf(plan.Out, "the plan of a new version does not show a replacement, new token first")
 	}
 	out := x.script(dir, dir+"/rotate.sh", code+"\n")
 	second := x.refreshTokens(dir)["crm"]
@@ -152,9 +141,9 @@ func runGuideRotation(x *exampleRun) {
 	// working token.
 	x.env["TF_VAR_zoho_grant_code"] = code
 	x.setVersion(dir, 2, 3)
-	res := x.exec(dir, "", x.rig.cli, "apply")
-	if res.code == 0 || !strings.Contains(res.out, "Invalid Or Expired Zoho Grant Code") {
-		x.fatalf(res.out, "apply with a spent code did not fail with the code's error")
+	res := x.exec(dir, "", x.rig.cli.Path, "apply")
+	if res.Code == 0 || !strings.Contains(res.Out, "Invalid Or Expired Zoho Grant Code") {
+		x.fatalf(res.Out, "apply with a spent code did not fail with the code's error")
 	}
 	x.expectLive(second, true)
 	if got := x.refreshTokens(dir)["crm"]; got != second {
@@ -163,9 +152,9 @@ func runGuideRotation(x *exampleRun) {
 
 	// The same without create_before_destroy: the old token goes first.
 	x.edit(dir+"/main.tf", "create_before_destroy = true", "create_before_destroy = false")
-	res = x.exec(dir, "", x.rig.cli, "apply")
-	if res.code == 0 || !strings.Contains(res.out, "Invalid Or Expired Zoho Grant Code") {
-		x.fatalf(res.out, "apply with a spent code did not fail with the code's error")
+	res = x.exec(dir, "", x.rig.cli.Path, "apply")
+	if res.Code == 0 || !strings.Contains(res.Out, "Invalid Or Expired Zoho Grant Code") {
+		x.fatalf(res.Out, "apply with a spent code did not fail with the code's error")
 	}
 	x.expectLive(second, false)
 	if n := len(x.refreshTokens(dir)); n != 0 {
@@ -192,8 +181,8 @@ func (x *exampleRun) edit(file, from, to string) {
 // holds no readable attribute, a wrong passphrase cannot read it, and the
 // right one plans no change.
 func runGuideStateEncryption(x *exampleRun) {
-	if cli := detectCLI(); cli.product != "OpenTofu" {
-		x.t.Skipf("state encryption is OpenTofu's; %s has none", cli.product)
+	if x.rig.cli.Product != "OpenTofu" {
+		x.t.Skipf("state encryption is OpenTofu's; %s has none", x.rig.cli.Product)
 	}
 	dir := "examples/guides/keeping-the-refresh-token-safe/state-encryption"
 	x.copy(dir)
@@ -212,7 +201,7 @@ func runGuideStateEncryption(x *exampleRun) {
 		x.t.Fatalf("terraform.tfstate: %v", err)
 	}
 	if _, ok := state["encrypted_data"]; !ok {
-		x.t.Errorf("terraform.tfstate has no encrypted_data: keys %v", keys(state))
+		x.t.Errorf("terraform.tfstate has no encrypted_data: keys %v", slices.Sorted(maps.Keys(state)))
 	}
 	for _, plain := range []string{"zoho_oauth_refresh_token", "refresh_token", "accounts_url"} {
 		if strings.Contains(raw, plain) {
@@ -228,15 +217,6 @@ func runGuideStateEncryption(x *exampleRun) {
 	x.env["TF_VAR_state_passphrase"] = passphrase
 	x.planNoChanges(dir)
 	x.destroy(dir)
-}
-
-func keys(m map[string]json.RawMessage) []string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
 }
 
 var refreshTokenAttrRef = regexp.MustCompile(`zoho_oauth_refresh_token\.crm\.(\w+)`)

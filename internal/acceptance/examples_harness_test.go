@@ -1,27 +1,29 @@
-package provider
+package acceptance
 
 // The harness of TestAccExamples (examples_test.go): one exampleRun per
 // case, with its own emulated Zoho and working directory, and the commands
 // a user types, each of whose output is scanned for secrets.
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cd40c554/terraform-provider-zoho/internal/clitest"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
 )
 
-// exampleRun is one case: its own emulator, client and working directory.
+// exampleRun is one case: its own emulated Zoho (accounts and API hosts,
+// and the case's client) and working directory.
 type exampleRun struct {
 	t       *testing.T
 	rig     *exampleRig
@@ -31,20 +33,16 @@ type exampleRun struct {
 	apiURL  string
 	work    string
 	env     map[string]string // the user's environment (ZOHO_*, TF_VAR_*...)
-	secrets map[string]string // name -> value: never in any output
+	secrets clitest.Secrets   // never in any output
 }
 
 func newExampleRun(t *testing.T, rig *exampleRig, c exampleCase) *exampleRun {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	t.Cleanup(cancel)
-	emu := zohotest.New(zohotest.Options{})
-	accounts := emu.StartServer(t, "us")
-	apiURL := emu.StartServer(t, "us") // the API host, as Zoho's is apart from accounts
-	emu.SetAPIDomain("us", apiURL)
-	client := emu.RegisterClient(c.client)
+	z := startZoho(t, zohotest.Options{}, c.client)
 	x := &exampleRun{
-		t: t, rig: rig, ctx: ctx, emu: emu, client: client, apiURL: apiURL, work: t.TempDir(),
-		secrets: map[string]string{"client secret": client.Secret},
+		t: t, rig: rig, ctx: ctx, emu: z.Emu, client: z.Client, apiURL: z.APIURL, work: t.TempDir(),
+		secrets: clitest.Secrets{"client secret": z.Client.Secret},
 	}
 	x.env = map[string]string{
 		// Non-interactive, as in CI; the commands themselves are the user's.
@@ -58,10 +56,8 @@ func newExampleRun(t *testing.T, rig *exampleRig, c exampleCase) *exampleRun {
 		"PATH":                rig.binDir + string(os.PathListSeparator) + os.Getenv("PATH"),
 		"NO_PROXY":            "127.0.0.1,localhost",
 		"no_proxy":            "127.0.0.1,localhost",
-		envAccountsURL:        accounts,
-		envClientID:           client.ID,
-		envClientSecret:       client.Secret,
 	}
+	maps.Copy(x.env, z.Env())
 	return x
 }
 
@@ -161,49 +157,28 @@ func (x *exampleRun) addSecret(name, value string) {
 	x.secrets[name] = value
 }
 
-// cmdResult is what a command printed (stdout and stderr, redacted of
-// nothing: callers go through scan or fatalf) and its exit code.
-type cmdResult struct {
-	out  string
-	code int
-}
-
 // exec runs name args in dir (relative to the working directory) with the
-// user's environment and stdin.
-func (x *exampleRun) exec(dir, stdin, name string, args ...string) cmdResult {
+// user's environment and stdin, and scans what it printed for secrets.
+func (x *exampleRun) exec(dir, stdin, name string, args ...string) clitest.Result {
 	x.t.Helper()
-	cmd := exec.CommandContext(x.ctx, name, args...)
-	cmd.Dir = filepath.Join(x.work, dir)
-	cmd.Env = cliEnv(x.rig.cliConfig, x.env)
-	cmd.Stdin = strings.NewReader(stdin)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	start := time.Now()
-	err := cmd.Run()
-	x.t.Logf("%s: %s %s: %s", dir, filepath.Base(name), strings.Join(args, " "), time.Since(start).Round(10*time.Millisecond))
-	res := cmdResult{out: out.String()}
-	var exit *exec.ExitError
-	switch {
-	case errors.As(err, &exit):
-		res.code = exit.ExitCode()
-	case err != nil:
-		x.t.Fatalf("%s %s: %v", name, strings.Join(args, " "), err)
+	res, err := clitest.Run(x.ctx, filepath.Join(x.work, dir), clitest.Env(x.rig.cliConfig, x.env), stdin, name, args...)
+	if err != nil {
+		x.t.Fatal(err)
 	}
-	x.scan(filepath.Base(name)+" "+strings.Join(args, " "), res.out)
+	x.t.Logf("%s: %s %s: %s", dir, filepath.Base(name), strings.Join(args, " "), res.Took.Round(10*time.Millisecond))
+	x.scan(filepath.Base(name)+" "+strings.Join(args, " "), res.Out)
 	return res
 }
 
 // tf runs the CLI under test and fails unless it exits 0.
 func (x *exampleRun) tf(dir string, args ...string) string {
 	x.t.Helper()
-	res := x.exec(dir, "", x.rig.cli, args...)
-	if res.code != 0 {
-		x.fatalf(res.out, "%s %s in %s: exit %d", x.cliName(), strings.Join(args, " "), dir, res.code)
+	res := x.exec(dir, "", x.rig.cli.Path, args...)
+	if res.Code != 0 {
+		x.fatalf(res.Out, "%s %s in %s: exit %d", x.rig.cli.Name(), strings.Join(args, " "), dir, res.Code)
 	}
-	return res.out
+	return res.Out
 }
-
-func (x *exampleRun) cliName() string { return filepath.Base(x.rig.cli) }
 
 func (x *exampleRun) init(dir string) string  { return x.tf(dir, "init") }
 func (x *exampleRun) plan(dir string) string  { return x.tf(dir, "plan") }
@@ -221,11 +196,11 @@ func (x *exampleRun) destroy(dir string) string {
 // planChanges runs plan -detailed-exitcode: exit 0 is no change, 2 changes.
 func (x *exampleRun) planChanges(dir string) (string, bool) {
 	x.t.Helper()
-	res := x.exec(dir, "", x.rig.cli, "plan", "-detailed-exitcode")
-	if res.code != 0 && res.code != 2 {
-		x.fatalf(res.out, "plan -detailed-exitcode in %s: exit %d", dir, res.code)
+	res := x.exec(dir, "", x.rig.cli.Path, "plan", "-detailed-exitcode")
+	if res.Code != 0 && res.Code != 2 {
+		x.fatalf(res.Out, "plan -detailed-exitcode in %s: exit %d", dir, res.Code)
 	}
-	return res.out, res.code == 2
+	return res.Out, res.Code == 2
 }
 
 // planNoChanges is the second plan, after the first apply: nothing to do.
@@ -240,11 +215,11 @@ func (x *exampleRun) planNoChanges(dir string) string {
 
 func (x *exampleRun) planFails(dir string) string {
 	x.t.Helper()
-	res := x.exec(dir, "", x.rig.cli, "plan")
-	if res.code == 0 {
-		x.fatalf(res.out, "plan in %s succeeded; it was expected to fail", dir)
+	res := x.exec(dir, "", x.rig.cli.Path, "plan")
+	if res.Code == 0 {
+		x.fatalf(res.Out, "plan in %s succeeded; it was expected to fail", dir)
 	}
-	return res.out
+	return res.Out
 }
 
 // script runs a shell file of the examples with bash, from dir, as a user
@@ -256,10 +231,10 @@ func (x *exampleRun) script(dir, file, stdin string) string {
 		x.t.Fatal(err)
 	}
 	res := x.exec(dir, stdin, "bash", "-euo", "pipefail", rel)
-	if res.code != 0 {
-		x.fatalf(res.out, "bash %s: exit %d", file, res.code)
+	if res.Code != 0 {
+		x.fatalf(res.Out, "bash %s: exit %d", file, res.Code)
 	}
-	return res.out
+	return res.Out
 }
 
 func (x *exampleRun) expectOutput(dir, name, want string) {
@@ -299,8 +274,9 @@ func (x *exampleRun) expectAPICalls(atLeast int) {
 // clients that do.
 var deferralLines = []string{": Deferred due to unknown configuration", ": Configuration unknown, deferring..."}
 
-// deferralWarningSummary is the summary of the warning Open gives when it
-// defers (TestEphemeralAccessToken_deferralWarnsOnce checks they agree).
+// deferralWarningSummary is the summary of the warning the provider gives
+// when it defers (internal/provider's
+// TestEphemeralAccessToken_deferralWarnsOnce checks the same words).
 const deferralWarningSummary = "Zoho Access Token Deferred To Apply"
 
 // expectDeferralAnnounced checks that a plan says (or does not say) that
@@ -327,7 +303,7 @@ func (x *exampleRun) expectDeferralAnnounced(out, addr string, deferred bool) {
 func (x *exampleRun) refreshTokens(dir string) map[string]string {
 	x.t.Helper()
 	tokens := map[string]string{}
-	for name, list := range refreshTokensInState(x.t, filepath.Join(x.work, dir, "terraform.tfstate")) {
+	for name, list := range refreshTokensInState(x.t, filepath.Join(x.work, dir)) {
 		if len(list) == 1 {
 			tokens[name] = list[0]
 			x.addSecret("refresh token "+name, tokens[name])
@@ -340,13 +316,8 @@ func (x *exampleRun) refreshTokens(dir string) map[string]string {
 // that none is ever printed. It names the secret, never shows it.
 func (x *exampleRun) scan(what, out string) string {
 	x.t.Helper()
-	for name, secret := range x.secrets {
-		if strings.Contains(out, secret) {
-			x.t.Errorf("%s printed the %s:\n%s", what, name, leakLines(out, secret, x.secrets))
-		}
-	}
-	if m := zohoSecretShape.FindString(out); m != "" {
-		x.t.Errorf("%s printed a value shaped like a Zoho token (fingerprint %s):\n%s", what, zoho.Fingerprint(m), leakLines(out, m, x.secrets))
+	for _, leaked := range x.secrets.Leaks(out) {
+		x.t.Errorf("%s printed the %s:\n%s", what, leaked, x.secrets.LeakLines(out, leaked))
 	}
 	return out
 }
@@ -354,5 +325,54 @@ func (x *exampleRun) scan(what, out string) string {
 // fatalf fails with the tail of out, every secret replaced by its name.
 func (x *exampleRun) fatalf(out, format string, args ...any) {
 	x.t.Helper()
-	x.t.Fatalf(format+"\n%s", append(args, tail(redactNamed(out, x.secrets), 40))...)
+	x.t.Fatalf(format+"\n%s", append(args, clitest.Tail(x.secrets.Redact(out), 40))...)
+}
+
+// exampleRig is what every case shares: the CLI under test, the provider
+// mirror and the CLI configuration that installs from it.
+type exampleRig struct {
+	cli       clitest.CLI
+	root      string // repository root
+	cliConfig string
+	binDir    string // `tofu` and `terraform`, both the CLI under test
+}
+
+// newExampleRig installs the provider and Mastercard/restapi (built once
+// from tools/restapi and cached) in a filesystem mirror, so that `init`
+// installs them as it would from the registry, offline.
+func newExampleRig(t *testing.T, cli clitest.CLI, zoho clitest.Plugin) *exampleRig {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	root, err := clitest.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rig := &exampleRig{cli: cli, root: root, binDir: t.TempDir(), cliConfig: filepath.Join(t.TempDir(), "mirror.tfrc")}
+	restapi := clitest.Plugin{Source: "mastercard/restapi"}
+	if restapi.Binary, err = clitest.Tool(ctx, "terraform-provider-restapi"); err != nil {
+		t.Fatal(err)
+	}
+	restapi.Version = moduleVersion(t, filepath.Join(root, "tools", "restapi", "go.mod"), "github.com/Mastercard/terraform-provider-restapi")
+	if err := clitest.FilesystemMirror(rig.cliConfig, t.TempDir(), runtime.GOOS+"_"+runtime.GOARCH, zoho, restapi); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"tofu", "terraform"} {
+		if err := os.Symlink(cli.Path, filepath.Join(rig.binDir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return rig
+}
+
+// moduleVersion reads the version a go.mod requires of module.
+func moduleVersion(t *testing.T, gomod, module string) string {
+	raw, err := os.ReadFile(gomod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^\s*(?:require\s+)?` + regexp.QuoteMeta(module) + `\s+v(\S+)`).FindSubmatch(raw)
+	if m == nil {
+		t.Fatalf("%s requires no %s", gomod, module)
+	}
+	return string(m[1])
 }

@@ -1,13 +1,12 @@
-package provider
+package acceptance
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
+	"github.com/cd40c554/terraform-provider-zoho/internal/clitest"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
 )
 
@@ -24,9 +23,9 @@ import (
 // against an emulated Zoho, the grant code coming through an ephemeral
 // variable and the credentials through ZOHO_* variables.
 func TestAccLogs_traceHoldsNoSecrets(t *testing.T) {
-	ctx, cli, pluginDir := cliUnderTest(t, 11, "write-only arguments")
+	ctx, cli, plugin := cliUnderTest(t, clitest.WriteOnly)
 	work := t.TempDir()
-	writeFile(t, filepath.Join(work, "main.tf"), requiredProviders("zoho")+providerBlock()+writeOnlyFromVariable+`
+	writeFile(t, filepath.Join(work, "main.tf"), requiredZoho+grantCodeFromVariable+`
 # An access token minted at apply and handed to a provisioner: it must not
 # show up in any log either.
 ephemeral "zoho_oauth_access_token" "t" {
@@ -43,52 +42,45 @@ resource "terraform_data" "call" {
 }
 `)
 
-	emu := zohotest.New(zohotest.Options{})
-	url := emu.StartServer(t, "us")
-	client := emu.RegisterClient(zohotest.Client{DC: "us"})
+	z := startZoho(t, zohotest.Options{}, zohotest.Client{})
+	emu, client := z.Emu, z.Client
 	code, err := emu.IssueGrantCode(client.ID, zohotest.CodeOptions{Scopes: []string{"ZohoCRM.modules.ALL"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := cliEnv(cliDevOverrides(t, work, pluginDir), map[string]string{
-		"TF_LOG":            "trace",
-		"TF_VAR_grant_code": code,
-		envAccountsURL:      url,
-		envClientID:         client.ID,
-		envClientSecret:     client.Secret,
-	})
+	vars := z.Env()
+	vars["TF_LOG"], vars["TF_VAR_grant_code"] = "trace", code
+	secrets := clitest.Secrets{"client secret": client.Secret, "grant code": code}
 
-	// run returns everything the command printed plus its TF_LOG_PATH file.
-	run := func(command string) string {
-		logPath := filepath.Join(work, command+".log")
-		cmd := exec.CommandContext(ctx, cli, command, "-auto-approve", "-input=false", "-no-color")
-		cmd.Dir, cmd.Env = work, append(env, "TF_LOG_PATH="+logPath)
-		out, err := cmd.CombinedOutput()
-		logFile, _ := os.ReadFile(logPath)
-		captured := string(out) + "\n" + string(logFile)
-		if err != nil {
-			t.Fatalf("%s %s failed: %v\n%s", filepath.Base(cli), command, err, tail(redact(captured, code, client.Secret), 60))
+	// logged runs command and returns everything it printed plus its TF_LOG_PATH file.
+	logged := func(command string) string {
+		vars["TF_LOG_PATH"] = filepath.Join(work, command+".log")
+		res := run(ctx, t, cli, work, devEnv(t, work, plugin, vars), command, "-auto-approve", "-input=false", "-no-color")
+		logFile, _ := os.ReadFile(vars["TF_LOG_PATH"])
+		captured := res.Out + "\n" + string(logFile)
+		if res.Code != 0 {
+			t.Fatalf("%s %s failed: exit %d\n%s", cli.Name(), command, res.Code, clitest.Tail(secrets.Redact(captured), 60))
 		}
 		return captured
 	}
 
-	applyLog := run("apply")
-	refresh := refreshTokenInState(t, filepath.Join(work, "terraform.tfstate"))
+	applyLog := logged("apply")
+	refresh := refreshTokenInState(t, work)
+	secrets["refresh token"] = refresh
 	if !emu.RefreshTokenLive(refresh) {
 		t.Fatal("apply succeeded, yet the refresh token in state is not live at the emulator")
 	}
-	if !zohoSecretShape.MatchString(refresh) {
+	if !clitest.TokenShape.MatchString(refresh) {
 		t.Fatal("the refresh token does not have Zoho's token shape, so the shape check below would prove nothing")
 	}
 	if emu.MintsFor(refresh) == 0 {
 		t.Fatal("no access token was minted from the refresh token, so the access-token checks below would prove nothing")
 	}
-	destroyLog := run("destroy")
+	destroyLog := logged("destroy")
 	if emu.RefreshTokenLive(refresh) {
 		t.Error("destroy succeeded, yet the refresh token is still live at the emulator")
 	}
 
-	secrets := map[string]string{"client secret": client.Secret, "grant code": code, "refresh token": refresh}
 	for command, captured := range map[string]string{"apply": applyLog, "destroy": destroyLog} {
 		// Proof that the provider's own log lines were captured at all, and at
 		// trace level (the HTTP lines are debug lines of the oauth subsystem).
@@ -97,18 +89,9 @@ resource "terraform_data" "call" {
 				t.Errorf("%s: the captured logs lack %q: the provider's logs were not captured, so the checks below prove nothing", command, want)
 			}
 		}
-		for name, secret := range secrets {
-			if strings.Contains(captured, secret) {
-				t.Errorf("%s: the %s (fingerprint %s) appears in the logs, e.g.:\n%s", command, name, zoho.Fingerprint(secret), leakLines(captured, secret, secrets))
-			}
-		}
-		seen := map[string]bool{code: true, refresh: true} // reported above by name
-		for _, m := range zohoSecretShape.FindAllString(captured, -1) {
-			if seen[m] {
-				continue
-			}
-			seen[m] = true
-			t.Errorf("%s: a value shaped like a Zoho token (fingerprint %s) appears in the logs, e.g.:\n%s", command, zoho.Fingerprint(m), leakLines(captured, m, secrets))
+		// Any access token would be "a token-shaped value".
+		for _, leaked := range secrets.Leaks(captured) {
+			t.Errorf("%s: the logs hold the %s, e.g.:\n%s", command, leaked, secrets.LeakLines(captured, leaked))
 		}
 	}
 }

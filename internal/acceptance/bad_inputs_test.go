@@ -1,14 +1,14 @@
-package provider
+package acceptance
 
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/cd40c554/terraform-provider-zoho/internal/clitest"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
 )
@@ -153,27 +153,27 @@ func badInputCatalogue() []badInput {
 			want: []string{"Invalid Zoho Token Cache URL", "unknown query parameter \"regoin\"", "region"}},
 
 		// The environment, caught when the provider is configured (plan).
-		{name: "ZOHO_DATA_CENTER unknown", config: envOnly, env: envWith(envAccountsURL, "", envDataCenter, "mars"), phase: "plan",
+		{name: "ZOHO_DATA_CENTER unknown", config: envOnly, env: envWith("ZOHO_ACCOUNTS_URL", "", "ZOHO_DATA_CENTER", "mars"), phase: "plan",
 			want: []string{"Unknown Zoho Data Center", "environment variable ZOHO_DATA_CENTER", "mars", "Valid values: us, eu"}},
-		{name: "ZOHO_DATA_CENTER padded", config: envOnly, env: envWith(envAccountsURL, "", envDataCenter, "eu "), phase: "plan",
+		{name: "ZOHO_DATA_CENTER padded", config: envOnly, env: envWith("ZOHO_ACCOUNTS_URL", "", "ZOHO_DATA_CENTER", "eu "), phase: "plan",
 			want: []string{"Unknown Zoho Data Center", "ZOHO_DATA_CENTER", "Valid values"}},
-		{name: "ZOHO_ACCOUNTS_URL http on a public host", config: envOnly, env: envWith(envAccountsURL, "http://accounts.zoho.eu"), phase: "plan",
+		{name: "ZOHO_ACCOUNTS_URL http on a public host", config: envOnly, env: envWith("ZOHO_ACCOUNTS_URL", "http://accounts.zoho.eu"), phase: "plan",
 			want: []string{"Invalid Zoho Accounts URL", "environment variable ZOHO_ACCOUNTS_URL", "use https://accounts.zoho.eu"}},
-		{name: "ZOHO_ACCOUNTS_URL with credentials", config: envOnly, env: envWith(envAccountsURL, "https://admin:hunter2-password@accounts.zoho.eu"), phase: "plan",
+		{name: "ZOHO_ACCOUNTS_URL with credentials", config: envOnly, env: envWith("ZOHO_ACCOUNTS_URL", "https://admin:hunter2-password@accounts.zoho.eu"), phase: "plan",
 			want: []string{"Invalid Zoho Accounts URL", "ZOHO_ACCOUNTS_URL", "user name or password"}},
-		{name: "ZOHO_REQUEST_TIMEOUT not a duration", config: envOnly, env: envWith(envRequestTimeout, "soon"), phase: "plan",
+		{name: "ZOHO_REQUEST_TIMEOUT not a duration", config: envOnly, env: envWith("ZOHO_REQUEST_TIMEOUT", "soon"), phase: "plan",
 			want: []string{"Invalid Zoho Request Timeout", "environment variable ZOHO_REQUEST_TIMEOUT", "\"30s\""}},
-		{name: "ZOHO_MAX_RETRIES negative", config: envOnly, env: envWith(envMaxRetries, "-3"), phase: "plan",
+		{name: "ZOHO_MAX_RETRIES negative", config: envOnly, env: envWith("ZOHO_MAX_RETRIES", "-3"), phase: "plan",
 			want: []string{"Invalid Zoho Max Retries", "ZOHO_MAX_RETRIES", "whole number from 0 to 10"}},
-		{name: "ZOHO_MAX_RETRIES not a number", config: envOnly, env: envWith(envMaxRetries, "lots"), phase: "plan",
+		{name: "ZOHO_MAX_RETRIES not a number", config: envOnly, env: envWith("ZOHO_MAX_RETRIES", "lots"), phase: "plan",
 			want: []string{"Invalid Zoho Max Retries", "ZOHO_MAX_RETRIES", "whole number"}},
-		{name: "ZOHO_TOKEN_CACHE_URL with credentials", config: envOnly, env: envWith(envTokenCacheURL, "gs://tokens/ci?access_token=hunter2-password"), phase: "plan",
+		{name: "ZOHO_TOKEN_CACHE_URL with credentials", config: envOnly, env: envWith("ZOHO_TOKEN_CACHE_URL", "gs://tokens/ci?access_token=hunter2-password"), phase: "plan",
 			want: []string{"Invalid Zoho Token Cache URL", "environment variable ZOHO_TOKEN_CACHE_URL", "must not carry credentials"}},
-		{name: "ZOHO_CLIENT_SECRET with a trailing newline", config: envOnly, env: envWith(envClientSecret, "pasted-secret\n"), phase: "plan",
+		{name: "ZOHO_CLIENT_SECRET with a trailing newline", config: envOnly, env: envWith("ZOHO_CLIENT_SECRET", "pasted-secret\n"), phase: "plan",
 			want: []string{"Invalid client_secret", "environment variable ZOHO_CLIENT_SECRET", "white space"}},
-		{name: "no client id anywhere", config: withCode(), env: envWith(envClientID, ""), phase: "plan",
+		{name: "no client id anywhere", config: withCode(), env: envWith("ZOHO_CLIENT_ID", ""), phase: "plan",
 			want: []string{"Missing Zoho Client ID", "client_id", "ZOHO_CLIENT_ID"}},
-		{name: "no client secret anywhere", config: withCode(), env: envWith(envClientSecret, ""), phase: "plan",
+		{name: "no client secret anywhere", config: withCode(), env: envWith("ZOHO_CLIENT_SECRET", ""), phase: "plan",
 			want: []string{"Missing Zoho Client Secret", "client_secret", "ZOHO_CLIENT_SECRET"}},
 		{name: "token_cache_dir is a file", config: func(f *badInputFixture) string {
 			return providerBlock(fmt.Sprintf("token_cache_dir = %q", filepath.Join(f.fileNotDir, "tokens"))) + fmt.Sprintf(newTokenResource, f.code, "")
@@ -181,7 +181,7 @@ func badInputCatalogue() []badInput {
 			want: []string{"Unusable Zoho Token Cache Directory", "provider attribute token_cache_dir", "or unset it"}},
 		{name: "ZOHO_TOKEN_CACHE_DIR writable by others", config: envOnly,
 			env: func(f *badInputFixture) map[string]string {
-				return map[string]string{envTokenCacheDir: f.worldWritableDir}
+				return map[string]string{"ZOHO_TOKEN_CACHE_DIR": f.worldWritableDir}
 			}, phase: "plan",
 			want: []string{"Unusable Zoho Token Cache Directory", "ZOHO_TOKEN_CACHE_DIR", "writable by"}},
 
@@ -203,7 +203,7 @@ resource "zoho_oauth_refresh_token" "t" {}
 		{name: "grant code already spent or made up", config: staticConfig(providerBlock() +
 			fmt.Sprintf(newTokenResource, "1000.0123456789abcdef0123456789abcdef.0123456789abcdef0123456789abcdef", "")), phase: "apply",
 			want: []string{"Invalid Or Expired Zoho Grant Code", "works only once", "Generate Code", "grant_code_wo_version"}},
-		{name: "wrong client secret", config: withCode(), env: envWith(envClientSecret, "not-the-secret"), phase: "apply",
+		{name: "wrong client secret", config: withCode(), env: envWith("ZOHO_CLIENT_SECRET", "not-the-secret"), phase: "apply",
 			want: []string{"Invalid Zoho Client Secret", "client_secret", "API Console"}},
 		{name: "client of another data center", config: func(f *badInputFixture) string {
 			return providerBlock() + fmt.Sprintf(newTokenResource, f.code, fmt.Sprintf("accounts_url = %q", f.euURL))
@@ -213,7 +213,7 @@ resource "zoho_oauth_refresh_token" "t" {}
 		}, phase: "apply", want: []string{"Invalid client_secret", "is empty"}},
 		{name: "provider data_center unknown once known", config: func(f *badInputFixture) string {
 			return providerBlock("data_center = "+later(`"mars"`, `"us"`)) + laterResource + fmt.Sprintf(newTokenResource, f.code, "")
-		}, env: envWith(envAccountsURL, ""), phase: "apply", want: []string{"data_center", "must be one of", `"mars"`}},
+		}, env: envWith("ZOHO_ACCOUNTS_URL", ""), phase: "apply", want: []string{"data_center", "must be one of", `"mars"`}},
 
 		// The access token.
 		{name: "refresh_token and scopes", config: ephemeral(`refresh_token = "x"
@@ -266,11 +266,11 @@ resource "zoho_oauth_refresh_token" "t" {}
 // diagnostic that names what is wrong and what to do, and without a secret
 // in the output.
 func TestAccBadInputs_caughtEarlyAndNamed(t *testing.T) {
-	ctx, cli, pluginDir := cliUnderTest(t, 11, "write-only arguments")
+	ctx, cli, plugin := cliUnderTest(t, clitest.WriteOnly)
 	// One grant code per entry: more than Zoho's 10 per 10 minutes.
-	emu := zohotest.New(zohotest.Options{CodeIssueLimit: 1000})
-	f := &badInputFixture{usURL: emu.StartServer(t, "us"), euURL: emu.StartServer(t, "eu")}
-	f.client = emu.RegisterClient(zohotest.Client{DC: "us", Orgs: []string{"ZohoCRM.1"}})
+	z := startZoho(t, zohotest.Options{CodeIssueLimit: 1000}, zohotest.Client{Orgs: []string{"ZohoCRM.1"}})
+	emu := z.Emu
+	f := &badInputFixture{usURL: z.AccountsURL, euURL: emu.StartServer(t, "eu"), client: z.Client}
 	revoked, err := emu.IssueRefreshToken(f.client.ID, []string{"ZohoCRM.users.READ"})
 	if err != nil {
 		t.Fatal(err)
@@ -303,8 +303,8 @@ func TestAccBadInputs_caughtEarlyAndNamed(t *testing.T) {
 			cf := *f
 			cf.code = code
 			work := t.TempDir()
-			writeFile(t, filepath.Join(work, "main.tf"), requiredProviders("zoho")+tc.config(&cf))
-			vars := map[string]string{envAccountsURL: f.usURL, envClientID: f.client.ID, envClientSecret: f.client.Secret}
+			writeFile(t, filepath.Join(work, "main.tf"), requiredZoho+tc.config(&cf))
+			vars := z.Env()
 			if tc.env != nil {
 				for k, v := range tc.env(&cf) {
 					if v == "" {
@@ -314,7 +314,7 @@ func TestAccBadInputs_caughtEarlyAndNamed(t *testing.T) {
 					}
 				}
 			}
-			env := cliEnv(cliDevOverrides(t, work, pluginDir), vars)
+			env := devEnv(t, work, plugin, vars)
 			phases := badInputPhases
 			if tc.importID != nil {
 				phases = []string{"validate", "import"}
@@ -329,32 +329,27 @@ func TestAccBadInputs_caughtEarlyAndNamed(t *testing.T) {
 				if phase == "import" {
 					args = []string{"import", "-input=false", "-no-color", "zoho_oauth_refresh_token.t", tc.importID(&cf)}
 				}
-				cmd := exec.CommandContext(ctx, cli, args...)
-				cmd.Dir, cmd.Env = work, env
-				b, err := cmd.CombinedOutput()
-				if err != nil {
-					failedAt, out = phase, string(b)
+				if res := run(ctx, t, cli, work, env, args...); res.Code != 0 {
+					failedAt, out = phase, res.Out
 					break
 				}
 			}
-			secrets := []string{f.client.Secret, code, f.revokedRefresh, "hunter2-password"}
-			shown := tail(redact(out, secrets...), 30)
+			secrets := clitest.Secrets{"client secret": f.client.Secret, "grant code": code, "revoked refresh token": f.revokedRefresh, "password": "hunter2-password"}
+			shown := clitest.Tail(secrets.Redact(out), 30)
 			switch {
 			case failedAt == "":
 				t.Fatalf("every phase (%s) succeeded; want a failure at %s", strings.Join(phases, ", "), tc.phase)
 			case failedAt != tc.phase:
 				t.Fatalf("failed at %s, want %s:\n%s", failedAt, tc.phase, shown)
-			case !errorText(tc.want...).MatchString(out):
+			case !clitest.InOrder(tc.want...).MatchString(out):
 				t.Errorf("the %s diagnostic does not say %q:\n%s", failedAt, tc.want, shown)
 			}
 			// The CLI quotes the offending configuration line under a
 			// diagnostic; what the user wrote there is theirs to see. Any
 			// other line must hold no secret.
 			said := cliSourceExcerpt.ReplaceAllString(out, "")
-			for i, s := range secrets {
-				if strings.Contains(said, s) {
-					t.Errorf("secret %d appears in the output of %s", i+1, failedAt)
-				}
+			for _, leaked := range secrets.Leaks(said) {
+				t.Errorf("the output of %s holds the %s:\n%s", failedAt, leaked, secrets.LeakLines(said, leaked))
 			}
 		})
 	}
