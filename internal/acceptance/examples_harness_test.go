@@ -95,7 +95,12 @@ func (x *exampleRun) copyTo(src, dst string) {
 		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 			return err
 		}
-		return os.WriteFile(target, raw, 0o644)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		// An executable stays one: a CI step runs ./plan.sh as checked out.
+		return os.WriteFile(target, raw, 0o644|info.Mode().Perm()&0o111)
 	})
 	if err != nil {
 		x.t.Fatal(err)
@@ -220,6 +225,32 @@ func (x *exampleRun) planFails(dir string) string {
 		x.fatalf(res.Out, "plan in %s succeeded; it was expected to fail", dir)
 	}
 	return res.Out
+}
+
+// run runs an executable file of the examples from dir, as a CI step runs
+// ./plan.sh, and fails unless it exits 0.
+func (x *exampleRun) run(dir, file string) string {
+	x.t.Helper()
+	res := x.exec(dir, "", file)
+	if res.Code != 0 {
+		x.fatalf(res.Out, "%s in %s: exit %d", file, dir, res.Code)
+	}
+	return res.Out
+}
+
+// carry copies files from one runner's directory to another's, as a CI
+// system's artifacts carry them between jobs.
+func (x *exampleRun) carry(from, to string, files ...string) {
+	x.t.Helper()
+	for _, f := range files {
+		raw, err := os.ReadFile(filepath.Join(x.work, from, f))
+		if err != nil {
+			x.t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(x.work, to, f), raw, 0o644); err != nil {
+			x.t.Fatal(err)
+		}
+	}
 }
 
 // script runs a shell file of the examples with bash, from dir, as a user

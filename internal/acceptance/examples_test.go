@@ -82,9 +82,20 @@ var useCaseAndSnippetExamples = []exampleCase{
 		run:   runCI,
 	},
 	{
-		name:  "ci fleet sharing token_cache_url",
-		files: []string{"examples/use-cases/ci-fleet/main.tf", "examples/use-cases/ci-fleet/ci.sh"},
-		run:   runCIFleet,
+		name: "ci fleet pipelines sharing token_cache_url",
+		files: []string{
+			"examples/use-cases/ci-fleet/main.tf",
+			"examples/use-cases/ci-fleet/plan.sh",
+			"examples/use-cases/ci-fleet/apply.sh",
+			"examples/use-cases/ci-fleet/github-actions.yml",
+			"examples/use-cases/ci-fleet/gitlab-ci.yml",
+		},
+		run: runCIFleet,
+	},
+	{
+		name:  "api proxy for another provider and a provisioner",
+		files: []string{"examples/use-cases/api-proxy/main.tf"},
+		run:   runAPIProxy,
 	},
 	{
 		name:  "demo",
@@ -122,6 +133,11 @@ var useCaseAndSnippetExamples = []exampleCase{
 		files:  []string{"examples/ephemeral-resources/zoho_oauth_access_token/ephemeral-resource.tf"},
 		client: zohotest.Client{Orgs: []string{"ZohoCRM.12345678"}}, // the snippet's soid
 		run:    runEphemeralSnippet,
+	},
+	{
+		name:  "api proxy snippet",
+		files: []string{"examples/ephemeral-resources/zoho_api_proxy/ephemeral-resource.tf"},
+		run:   runAPIProxySnippet,
 	},
 	{
 		name:  "data source snippet",
@@ -265,30 +281,69 @@ func runCI(x *exampleRun) {
 // token_cache_url: a
 // real S3-compatible server (SeaweedFS), reached with the runner's AWS
 // credentials from the environment.
+// runCIFleet runs two pipelines as github-actions.yml and gitlab-ci.yml run
+// them: plan.sh on one runner, the saved plan (with the lock file, as the
+// workflows' artifacts carry it) applied by apply.sh on another, the
+// secrets and settings in the ZOHO_* variables the CI system maps them to.
+// Four runners, one access token.
 func runCIFleet(x *exampleRun) {
 	srv := s3server.New(x.t)
-	refresh := x.issueRefreshToken("")
+	refresh := x.issueRefreshToken("TF_VAR_zoho_refresh_token")
 	x.addSecret("store secret key", srv.SecretKey)
 	for _, kv := range srv.Env() {
 		k, v, _ := strings.Cut(kv, "=")
 		x.env[k] = v
 	}
-	// What the CI system injects from its secret store and settings.
-	id, secret := x.env["ZOHO_CLIENT_ID"], x.env["ZOHO_CLIENT_SECRET"]
-	delete(x.env, "ZOHO_CLIENT_ID")
-	delete(x.env, "ZOHO_CLIENT_SECRET")
-	x.env["CI_ZOHO_CLIENT_ID"], x.env["CI_ZOHO_CLIENT_SECRET"], x.env["CI_ZOHO_REFRESH_TOKEN"] = id, secret, refresh
-	x.env["CI_ZOHO_TOKEN_CACHE_URL"] = srv.URL("zoho-tokens")
-	for _, runner := range []string{"runner-1", "runner-2"} {
-		dir := runner + "/examples/use-cases/ci-fleet"
-		x.copyTo("examples/use-cases/ci-fleet", dir)
+	x.env["ZOHO_TOKEN_CACHE_URL"] = srv.URL("zoho-tokens")
+	for pipeline := range 2 {
+		planner := fmt.Sprintf("pipeline-%d/plan-runner", pipeline+1)
+		applier := fmt.Sprintf("pipeline-%d/apply-runner", pipeline+1)
+		for _, runner := range []string{planner, applier} {
+			x.copyTo("examples/use-cases/ci-fleet", runner)
+		}
 		x.env["HOME"], x.env["RUNNER_TEMP"] = x.t.TempDir(), x.t.TempDir()
-		x.script(dir, dir+"/ci.sh", "")
-		x.expectOutput(dir, "crm_user_name", emulatedUserName)
+		x.run(planner, "./plan.sh")
+		x.carry(planner, applier, "tfplan", ".terraform.lock.hcl")
+		x.env["HOME"], x.env["RUNNER_TEMP"] = x.t.TempDir(), x.t.TempDir()
+		x.run(applier, "./apply.sh")
+		x.expectOutput(applier, "crm_user_name", emulatedUserName)
 	}
 	if n := x.emu.MintsFor(refresh); n != 1 {
-		x.t.Errorf("two jobs on two runners (plan and apply each) minted %d access tokens, want 1 (shared through ZOHO_TOKEN_CACHE_URL)", n)
+		x.t.Errorf("two pipelines on four runners (plan on one, apply on another) minted %d access tokens, want 1 (shared through ZOHO_TOKEN_CACHE_URL)", n)
 	}
+}
+
+// runAPIProxy applies the proxy example: restapi configured with the
+// proxy's URL reads the user at plan and apply, a provisioner's curl calls
+// the API at apply, and neither holds a token.
+func runAPIProxy(x *exampleRun) {
+	dir := "examples/use-cases/api-proxy"
+	x.copy(dir)
+	refresh := x.issueRefreshToken("TF_VAR_zoho_refresh_token")
+	x.init(dir)
+	x.plan(dir)
+	x.apply(dir)
+	x.expectOutput(dir, "crm_user_name", emulatedUserName)
+	if report := x.readFile(dir + "/crm-report.json"); !strings.Contains(report, emulatedUserName) {
+		x.fatalf(report, "the provisioner's call through the proxy did not answer the user")
+	}
+	x.expectMintedFrom(refresh)
+	x.planNoChanges(dir)
+	x.destroy(dir)
+}
+
+func runAPIProxySnippet(x *exampleRun) {
+	dir := "snippet"
+	x.copyTo("examples/ephemeral-resources/zoho_api_proxy/ephemeral-resource.tf", dir+"/ephemeral-resource.tf")
+	x.write(dir+"/zz_required_providers.tf", requiredZoho)
+	refresh := x.issueRefreshToken("TF_VAR_zoho_refresh_token")
+	x.init(dir)
+	x.plan(dir)
+	x.apply(dir)
+	x.expectMintedFrom(refresh)
+	x.expectAPICalls(1) // the provisioner's, through the proxy
+	x.planNoChanges(dir)
+	x.destroy(dir)
 }
 
 func runDemo(x *exampleRun) {

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/cd40c554/terraform-provider-zoho/internal/clitest"
+	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
 )
 
 var guideExamples = []exampleCase{
@@ -47,6 +48,12 @@ var guideExamples = []exampleCase{
 			"examples/use-cases/bootstrap/main.tf",
 		},
 		run: runGuideSecretStoreIllustration,
+	},
+	{
+		name:   "guide: setting up Zoho, a server-based client",
+		files:  []string{"examples/guides/setting-up-zoho/server-based/main.tf"},
+		client: zohotest.Client{RedirectURIs: []string{"https://app.example.com/zoho/callback"}},
+		run:    runGuideServerBasedClient,
 	},
 	{
 		name: "guide: debug log",
@@ -286,4 +293,27 @@ func runGuideDebugLog(x *exampleRun) {
 	if !strings.Contains(out, "@module=zoho.oauth") {
 		x.fatalf(out, "debug-log.sh's grep printed no line of the oauth subsystem")
 	}
+}
+
+// runGuideServerBasedClient exchanges a redirect-flow code (generated for
+// the registered redirect URI, as the authorization URL asked) with the
+// guide's configuration.
+func runGuideServerBasedClient(x *exampleRun) {
+	dir := "examples/guides/setting-up-zoho/server-based"
+	x.copy(dir)
+	const redirect = "https://app.example.com/zoho/callback"
+	code, err := x.emu.IssueGrantCode(x.client.ID, zohotest.CodeOptions{Scopes: []string{"ZohoCRM.users.READ"}, RedirectURI: redirect})
+	if err != nil {
+		x.t.Fatal(err)
+	}
+	x.addSecret("grant code", code)
+	x.env["TF_VAR_zoho_grant_code"], x.env["TF_VAR_zoho_redirect_uri"] = code, redirect
+	x.init(dir)
+	x.apply(dir)
+	refresh := x.refreshTokens(dir)["web"]
+	x.expectLive(refresh, true)
+	delete(x.env, "TF_VAR_zoho_grant_code")
+	x.planNoChanges(dir)
+	x.destroy(dir)
+	x.expectLive(refresh, false)
 }

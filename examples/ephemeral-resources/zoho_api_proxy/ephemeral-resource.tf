@@ -28,8 +28,5 @@ resource "terraform_data" "crm_users" {
   }
 }
 
-# Another product's API of the same data center.
-ephemeral "zoho_api_proxy" "desk" {
-  refresh_token = var.zoho_refresh_token
-  upstream      = "https://desk.zoho.com"
-}
+# For another product's API of the same data center, set upstream:
+#   upstream = "https://desk.zoho.com"

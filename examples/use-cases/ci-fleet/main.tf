@@ -1,4 +1,6 @@
-# Use case: many CI pipelines on one refresh token (ci.sh runs one job).
+# Use case: many CI pipelines on one refresh token. Each pipeline plans on
+# one runner (plan.sh) and applies the saved plan on another (apply.sh):
+# github-actions.yml and gitlab-ci.yml run them.
 #
 # Every job of the fleet runs on a fresh runner, so token_cache_dir cannot
 # help between jobs: each would mint its own access token, and Zoho allows
@@ -7,7 +9,7 @@
 # share one access token: the first job that misses mints it and publishes it
 # (sealed: the bucket never holds a usable token), the others read it.
 #
-# Everything comes from the environment (see ci.sh): ZOHO_CLIENT_ID,
+# Everything comes from the environment (see plan.sh): ZOHO_CLIENT_ID,
 # ZOHO_CLIENT_SECRET, ZOHO_DATA_CENTER, ZOHO_TOKEN_CACHE_URL, and the refresh
 # token as TF_VAR_zoho_refresh_token.
 
