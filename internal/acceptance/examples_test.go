@@ -23,6 +23,8 @@ package acceptance
 
 import (
 	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -60,6 +62,11 @@ var useCaseAndSnippetExamples = []exampleCase{
 			"examples/use-cases/provider-configuration/main.tf",
 		},
 		run: runQuickStart,
+	},
+	{
+		name:  "install from a clone",
+		files: []string{"examples/use-cases/install-from-clone.sh", "examples/use-cases/bootstrap/main.tf"},
+		run:   runInstallFromClone,
 	},
 	{
 		name:  "one configuration with -target first",
@@ -191,6 +198,39 @@ func runQuickStart(x *exampleRun) {
 	x.planNoChanges(consumer)
 	x.destroy(consumer)
 	x.destroy(bootstrap)
+	x.expectLive(refresh, false)
+}
+
+// runInstallFromClone runs the README's install commands (with a git that
+// clones this repository, offline), then `init` with no CLI configuration at
+// all must install the provider, and the bootstrap applies with it.
+func runInstallFromClone(x *exampleRun) {
+	realGit, err := exec.LookPath("git")
+	if err != nil {
+		x.t.Skip("no git on PATH")
+	}
+	stub := x.t.TempDir()
+	script := fmt.Sprintf("#!/bin/sh\nif [ \"$1\" = clone ]; then exec %q clone -q %q \"${3:-terraform-provider-zoho}\"; fi\nexec %q \"$@\"\n",
+		realGit, x.rig.root, realGit)
+	if err := os.WriteFile(filepath.Join(stub, "git"), []byte(script), 0o755); err != nil {
+		x.t.Fatal(err)
+	}
+	x.env["PATH"] = stub + string(os.PathListSeparator) + x.env["PATH"]
+	x.copy("examples/use-cases/install-from-clone.sh")
+	x.script(".", "examples/use-cases/install-from-clone.sh", "")
+
+	x.env["TF_CLI_CONFIG_FILE"] = os.DevNull // no configuration: the implied local mirror
+	dir := "examples/use-cases/bootstrap"
+	x.copy(dir)
+	if out := x.init(dir); !strings.Contains(out, "Installed cd40c554/zoho v0.0.1") {
+		x.fatalf(out, "init did not install the provider from the implied local mirror")
+	}
+	x.grantCode("zoho_grant_code")
+	x.apply(dir)
+	refresh := x.refreshTokens(dir)["crm"]
+	x.expectLive(refresh, true)
+	delete(x.env, "TF_VAR_zoho_grant_code")
+	x.destroy(dir)
 	x.expectLive(refresh, false)
 }
 
