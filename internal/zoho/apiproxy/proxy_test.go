@@ -60,8 +60,7 @@ func TestCallsOutliveTokens(t *testing.T) {
 }
 
 // On the real clock, with tokens that live one second while the source
-// believes they live a minute (zoho.Client reads anything shorter as a
-// minute; zoho-emulator -access-token-ttl 1s does this to the provider):
+// believes they live a minute (as a token revoked behind its back does):
 // every token dies under the callers, and the proxy's invalidate-and-replay
 // alone keeps a stream of concurrent calls across four lifetimes at zero
 // failures.
@@ -70,6 +69,7 @@ func TestCallsOutliveTokensThatDieEarly(t *testing.T) {
 		t.Skip("runs four seconds of real time")
 	}
 	v := newEnv(t, zohotest.Options{AccessTokenTTL: time.Second, Now: time.Now})
+	v.src.believed = time.Minute
 	p := v.start(v.api, nil)
 	const workers, lifetimes = 4, 4
 
