@@ -3,6 +3,8 @@ package tokencache_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -122,6 +124,29 @@ func TestDisk_DamagedEntryIsReplaced(t *testing.T) {
 				t.Fatalf("the replaced entry holds %+v, want %+v", third, replacement)
 			}
 		})
+	}
+}
+
+// The read that finds a damaged entry removes it, so it does not linger when
+// the mint that would replace it fails: on every platform (on Windows the
+// entry is still open for reading when it is removed; disk_unix_test.go has
+// the cases only Unix can plant, links and pipes).
+func TestDisk_DamagedEntryIsRemovedEvenWhenMintFails(t *testing.T) {
+	dir, clk := tempdir.New(t), newClock()
+	mustGet(t, newCache(t, dir, clk), refreshKey, newMinter(clk), tokencache.SourceMinted)
+	path := entryPath(dir, refreshKey)
+	damaged := readEntry(t, dir, refreshKey)
+	damaged[bodyOffset] ^= 1
+	if err := os.WriteFile(path, damaged, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	down := newMinter(clk)
+	down.err = errors.New("zoho is down")
+	if _, _, err := newCache(t, dir, clk).Get(context.Background(), refreshKey, down); !errors.Is(err, down.err) {
+		t.Fatalf("Get: %v, want the mint's error", err)
+	}
+	if fi, err := os.Lstat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the damaged entry is still there (%v, %v)", fi, err)
 	}
 }
 
