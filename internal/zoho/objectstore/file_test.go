@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cd40c554/terraform-provider-zoho/internal/testsupport/tempdir"
+	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/safefile"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/tokencache"
 )
 
@@ -120,6 +121,29 @@ func TestFile_openOnAFile(t *testing.T) {
 	}
 	if want := "open " + fileURL(f) + ": "; !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("error %q does not start with %q", err, want)
+	}
+}
+
+// Another machine reading an entry does not make Write fail: on Windows the
+// rename waits until the reader closes it.
+func TestFile_writeWhileAnotherReads(t *testing.T) {
+	dir := tempdir.New(t)
+	s := openURL(t, fileURL(dir))
+	mustWrite(t, s, entry, []byte("old"))
+	f, err := safefile.Open(filepath.Join(dir, entry))
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		time.Sleep(100 * time.Millisecond)
+		_ = f.Close()
+	}()
+	mustWrite(t, s, entry, []byte("new"))
+	<-closed
+	if got, err := s.Read(context.Background(), entry, 10); err != nil || string(got.Data) != "new" {
+		t.Errorf("Read after Write: %q, %v; want the new content", got.Data, err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/cd40c554/terraform-provider-zoho/internal/testsupport/tempdir"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/safefile"
@@ -80,3 +81,54 @@ func writeFile(t *testing.T, path, content string) {
 	}
 }
 
+// A writer replaces a name a reader has open, as the token cache and a
+// file:// store replace an entry (write a temporary file, rename it over):
+// at once on Unix; on Windows once the reader closes it.
+func TestReplace_nameAReaderHasOpen(t *testing.T) {
+	dir := tempdir.New(t)
+	path := filepath.Join(dir, "entry")
+	writeFile(t, path, "old")
+	f, err := safefile.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		b, err := io.ReadAll(f)
+		if err != nil || string(b) != "old" {
+			t.Errorf("the reader read %q, %v; want what it opened", b, err)
+		}
+		time.Sleep(100 * time.Millisecond) // a slow reader
+		_ = f.Close()
+	}()
+	next := filepath.Join(dir, "next")
+	writeFile(t, next, "new")
+	if err := safefile.Replace(next, path); err != nil {
+		t.Fatalf("replacing a name a reader has open: %v", err)
+	}
+	<-done
+	if b, _ := os.ReadFile(path); string(b) != "new" {
+		t.Errorf("the name holds %q, want the new content", b)
+	}
+}
+
+func TestReplace_directoryIsNotReplaced(t *testing.T) {
+	dir := tempdir.New(t)
+	target := filepath.Join(dir, "entry")
+	if err := os.Mkdir(filepath.Join(target), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(target, "inside"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	next := filepath.Join(dir, "next")
+	writeFile(t, next, "new")
+	start := time.Now()
+	if err := safefile.Replace(next, target); err == nil {
+		t.Fatal("Replace over a directory succeeded")
+	}
+	if took := time.Since(start); took > 500*time.Millisecond {
+		t.Errorf("Replace over a directory took %s: it must not wait for readers", took)
+	}
+}
