@@ -20,6 +20,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"os"
@@ -61,6 +63,7 @@ type Platform struct {
 // Request is one request the server answered.
 type Request struct {
 	Prefix string // the release's prefix ("" for the one at /)
+	Method string
 	Path   string
 	Status int
 }
@@ -86,6 +89,9 @@ type served struct {
 // Start serves releases, each under its prefix ("" for /, "tampered" for
 // /tampered/), with a CA and certificate written to certDir.
 func Start(certDir string, releases map[string]Release) (*Server, error) {
+	if err := os.MkdirAll(certDir, 0o700); err != nil {
+		return nil, err
+	}
 	certs, err := testca.Write(certDir, "terraform-provider-zoho release rehearsal CA")
 	if err != nil {
 		return nil, err
@@ -104,7 +110,9 @@ func Start(certDir string, releases map[string]Release) (*Server, error) {
 		return nil, err
 	}
 	s.URL = "https://" + ln.Addr().String()
-	s.srv = &http.Server{Handler: s, TLSConfig: certs.ServerConfig()}
+	// ErrorLog: a client refusing the certificate (as the rehearsal has one
+	// do) is not the server's error to print.
+	s.srv = &http.Server{Handler: s, TLSConfig: certs.ServerConfig(), ErrorLog: log.New(io.Discard, "", 0)}
 	go func() { _ = s.srv.ServeTLS(ln, "", "") }()
 	return s, nil
 }
@@ -177,7 +185,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 	prefix := s.serve(rec, r)
 	s.mu.Lock()
-	s.log = append(s.log, Request{Prefix: prefix, Path: r.URL.Path, Status: rec.status})
+	s.log = append(s.log, Request{Prefix: prefix, Method: r.Method, Path: r.URL.Path, Status: rec.status})
 	s.mu.Unlock()
 }
 
