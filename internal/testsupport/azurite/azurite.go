@@ -57,6 +57,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cd40c554/terraform-provider-zoho/internal/testsupport/testca"
 )
 
 // EnvEntry names the environment variable that holds the path of
@@ -124,7 +126,7 @@ type Server struct {
 	dir     string
 	ownDir  bool
 	logPath string
-	certs   *certFiles
+	certs   *testca.Files
 	tokens  *tokenServer
 	client  *http.Client
 }
@@ -179,7 +181,7 @@ func (s *Server) launch(ctx context.Context, node, entry string, timeout time.Du
 		"--silent", "--skipApiVersionCheck", "--disableTelemetry"}
 	s.client = &http.Client{Timeout: 10 * time.Second}
 	if s.Auth == Bearer {
-		certs, err := writeCerts(s.dir)
+		certs, err := testca.Write(s.dir, "zoho test CA (azurite)")
 		if err != nil {
 			return err
 		}
@@ -279,7 +281,7 @@ func (s *Server) TLSConfig() *tls.Config {
 	if s.certs == nil {
 		return nil
 	}
-	return &tls.Config{RootCAs: s.certs.pool, MinVersion: tls.VersionTLS12}
+	return s.certs.ClientConfig()
 }
 
 // Client is an HTTP client for the server (trusting its CA in Bearer

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cd40c554/terraform-provider-zoho/internal/testsupport/azurite"
+	"github.com/cd40c554/terraform-provider-zoho/internal/testsupport/tempdir"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/tokencache"
 )
 
@@ -143,7 +144,7 @@ func TestAzure_AzuriteBearer(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestAzure_AzuriteBearer$", "-test.v", "-test.count=1")
-	cmd.Env = append(srv.Environ(os.Environ()), bearerChild+"=1", "PATH="+t.TempDir())
+	cmd.Env = append(srv.Environ(os.Environ()), bearerChild+"=1", "PATH="+tempdir.New(t))
 	out, err := cmd.CombinedOutput()
 	t.Logf("bearer child:\n%s", out)
 	if err != nil {

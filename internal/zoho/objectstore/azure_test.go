@@ -17,6 +17,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
+	"github.com/cd40c554/terraform-provider-zoho/internal/testsupport/tempdir"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/tokencache"
 )
 
@@ -182,7 +183,7 @@ func TestAzure_openWithoutAccountOrCredentials(t *testing.T) {
 		"AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET", "AZURE_FEDERATED_TOKEN_FILE"} {
 		t.Setenv(k, "")
 	}
-	t.Setenv("PATH", t.TempDir()) // no az or azd CLI to ask
+	t.Setenv("PATH", tempdir.New(t)) // no az or azd CLI to ask
 	loc, err := Parse("azblob://tokens/ci")
 	if err != nil {
 		t.Fatal(err)

@@ -139,7 +139,7 @@ func (s *fileStore) Write(_ context.Context, name string, data []byte) error {
 	if err := writeAndSync(tmp, data); err != nil {
 		return s.fail("write", name, err)
 	}
-	if err := os.Rename(tmp.Name(), p); err != nil {
+	if err := safefile.Replace(tmp.Name(), p); err != nil { // waits out readers on Windows
 		return s.fail("write", name, err)
 	}
 	committed = true

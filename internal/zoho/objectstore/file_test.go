@@ -14,15 +14,24 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cd40c554/terraform-provider-zoho/internal/testsupport/tempdir"
+	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/safefile"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/tokencache"
 )
 
+// fileURL is dir's file:// URL: file:///tmp/x, and on Windows
+// file:///C:/Users/x (the path of a URL starts with a slash; without it
+// C: would be the URL's host).
 func fileURL(dir string) string {
-	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(dir)}).String()
+	p := filepath.ToSlash(dir)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	return (&url.URL{Scheme: "file", Path: p}).String()
 }
 
 func TestFile(t *testing.T) {
-	root := t.TempDir()
+	root := tempdir.New(t)
 	testConformance(t, func(t *testing.T, prefix string) tokencache.Store {
 		return openURL(t, fileURL(filepath.Join(root, prefix)))
 	})
@@ -81,7 +90,7 @@ func (m *memAPI) remove(ctx context.Context, key string) error {
 }
 
 func TestFile_createsDirectory(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "a", "b")
+	dir := filepath.Join(tempdir.New(t), "a", "b")
 	s := openURL(t, fileURL(dir))
 	fi, err := os.Stat(dir)
 	if err != nil {
@@ -98,7 +107,7 @@ func TestFile_createsDirectory(t *testing.T) {
 }
 
 func TestFile_openOnAFile(t *testing.T) {
-	f := filepath.Join(t.TempDir(), "file")
+	f := filepath.Join(tempdir.New(t), "file")
 	if err := os.WriteFile(f, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -115,16 +124,42 @@ func TestFile_openOnAFile(t *testing.T) {
 	}
 }
 
-func TestFile_symlinkIsNotFollowed(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("symlinks need privileges on Windows")
+// Another machine reading an entry does not make Write fail: on Windows the
+// rename waits until the reader closes it.
+func TestFile_writeWhileAnotherReads(t *testing.T) {
+	dir := tempdir.New(t)
+	s := openURL(t, fileURL(dir))
+	mustWrite(t, s, entry, []byte("old"))
+	f, err := safefile.Open(filepath.Join(dir, entry))
+	if err != nil {
+		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	secret := filepath.Join(t.TempDir(), "elsewhere")
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		time.Sleep(100 * time.Millisecond)
+		_ = f.Close()
+	}()
+	mustWrite(t, s, entry, []byte("new"))
+	<-closed
+	if got, err := s.Read(context.Background(), entry, 10); err != nil || string(got.Data) != "new" {
+		t.Errorf("Read after Write: %q, %v; want the new content", got.Data, err)
+	}
+}
+
+func TestFile_symlinkIsNotFollowed(t *testing.T) {
+	if tempdir.UnderWine() {
+		t.Skip("Wine 8.0 makes symlinks that os.Lstat then cannot open (File not found), unlike Windows")
+	}
+	dir := tempdir.New(t)
+	secret := filepath.Join(tempdir.New(t), "elsewhere")
 	if err := os.WriteFile(secret, []byte("not the cache's"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Symlink(secret, filepath.Join(dir, entry)); err != nil {
+		if runtime.GOOS == "windows" {
+			t.Skipf("symlinks need a privilege (or developer mode) on Windows: %v", err)
+		}
 		t.Fatal(err)
 	}
 	s := openURL(t, fileURL(dir))
@@ -150,7 +185,7 @@ func TestFile_symlinkIsNotFollowed(t *testing.T) {
 }
 
 func TestFile_errorsSayWhat(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempdir.New(t)
 	s := openURL(t, fileURL(dir))
 	_, err := s.Read(context.Background(), entry, 10)
 	want := "read " + entry + " in " + fileURL(dir) + ": no such file or directory"
@@ -181,7 +216,7 @@ func dirNames(t *testing.T, dir string) []string {
 // files, and nothing else: not a fresh record, not an entry the predicate
 // keeps, not a file of another form, not a directory.
 func TestFile_sweep(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempdir.New(t)
 	old := time.Now().Add(-2 * time.Hour)
 	files := map[string]bool{ // name: swept
 		entry[:64] + ".lease":          true,

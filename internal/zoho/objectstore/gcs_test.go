@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cd40c554/terraform-provider-zoho/internal/testsupport/tempdir"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/tokencache"
 )
 
@@ -205,8 +206,8 @@ func TestGCS_failures(t *testing.T) {
 func TestGCS_openWithoutCredentials(t *testing.T) {
 	t.Setenv("STORAGE_EMULATOR_HOST", "")
 	t.Setenv("GOOGLE_APPLICATION_CREDENTIALS", "")
-	t.Setenv("HOME", t.TempDir())            // no gcloud well-known file
-	t.Setenv("CLOUDSDK_CONFIG", t.TempDir()) // nor through gcloud's own variable
+	t.Setenv("HOME", tempdir.New(t))            // no gcloud well-known file
+	t.Setenv("CLOUDSDK_CONFIG", tempdir.New(t)) // nor through gcloud's own variable
 	loc, err := Parse("gs://zoho-cache/ci")
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-//go:build !unix
+//go:build !unix && !windows
 
 // Package safefile opens files in directories other processes may write to
 // (the token cache directory, a shared file:// store) without being fooled

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cd40c554/terraform-provider-zoho/internal/testsupport/tempdir"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/tokencache"
 )
@@ -93,7 +94,7 @@ func TestGet_EachKeyMintsOnce(t *testing.T) {
 		"no soid at all": with(func(k *tokencache.Key) { *k = clientCredsKey; k.SOID = "" }),
 	}
 	clk := newClock()
-	c := newCache(t, t.TempDir(), clk)
+	c := newCache(t, tempdir.New(t), clk)
 	m := newMinter(clk)
 	var wg sync.WaitGroup
 	for name, key := range keys {
@@ -155,7 +156,7 @@ func TestGet_ReusesWhileMoreThanMinRemainingLeft(t *testing.T) {
 
 func TestGet_MintErrorReachesEveryWaiterAndIsNotCached(t *testing.T) {
 	clk := newClock()
-	c := newCache(t, t.TempDir(), clk)
+	c := newCache(t, tempdir.New(t), clk)
 	boom := errors.New("zoho said no")
 	m := newMinter(clk).blocking()
 	m.err = boom
@@ -290,7 +291,7 @@ func TestGet_NilTokenWithoutErrorIsAnError(t *testing.T) {
 }
 
 func TestNew(t *testing.T) {
-	file := t.TempDir() + "/a-file"
+	file := tempdir.New(t) + "/a-file"
 	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +301,7 @@ func TestNew(t *testing.T) {
 		wantErr bool
 	}{
 		{"zero options", tokencache.Options{}, false},
-		{"missing nested dir", tokencache.Options{Dir: t.TempDir() + "/a/b/c"}, false},
+		{"missing nested dir", tokencache.Options{Dir: tempdir.New(t) + "/a/b/c"}, false},
 		{"dir is a file", tokencache.Options{Dir: file}, true},
 		{"dir under a file", tokencache.Options{Dir: file + "/sub"}, true},
 		{"negative margin", tokencache.Options{MinRemaining: -time.Second}, true},

@@ -135,7 +135,7 @@ func (d disk) write(key Key, id string, tok *zoho.Token, now time.Time) error {
 	tmp := f.Name()
 	err = writeSynced(f, sealed)
 	if err == nil {
-		err = os.Rename(tmp, d.path(id))
+		err = safefile.Replace(tmp, d.path(id)) // waits out readers on Windows
 	}
 	if err != nil {
 		_ = os.Remove(tmp) // best effort: a stray temp file is harmless, a lost error is not

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cd40c554/terraform-provider-zoho/internal/testsupport/tempdir"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/tokencache"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
@@ -174,7 +175,7 @@ func TestShared_AnotherMachinesEntryIsOneRead(t *testing.T) {
 	first := mustGet(t, machine(t, store, clk, ""), refreshKey, m, tokencache.SourceMinted)
 
 	before := store.requests()
-	other := machine(t, store, clk, t.TempDir())
+	other := machine(t, store, clk, tempdir.New(t))
 	got := mustGet(t, other, refreshKey, m, tokencache.SourceShared)
 	if got.AccessToken != first.AccessToken {
 		t.Fatalf("shared hit handed out %q, want the first machine's token", got.AccessToken)
@@ -196,7 +197,7 @@ func TestShared_AnotherMachinesEntryIsOneRead(t *testing.T) {
 func TestShared_DiskHitNeverAsksTheStore(t *testing.T) {
 	clk := newClock()
 	store := newMemStore()
-	dir := t.TempDir()
+	dir := tempdir.New(t)
 	m := newMinter(clk)
 	mustGet(t, machine(t, store, clk, dir), refreshKey, m, tokencache.SourceMinted)
 
@@ -216,7 +217,7 @@ func TestShared_AFleetMissingAtOnceMintsOnce(t *testing.T) {
 	const jobs = 30
 	results := make(chan getResult, jobs)
 	for range jobs {
-		c := machine(t, store, clk, t.TempDir())
+		c := machine(t, store, clk, tempdir.New(t))
 		go func() {
 			tok, src, err := c.Get(t.Context(), refreshKey, m)
 			results <- getResult{tok, src, err}

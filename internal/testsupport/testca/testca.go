@@ -1,9 +1,17 @@
-package azurite
+// Package testca makes a throwaway certificate authority and a server
+// certificate for loopback that it signed, so a test server can speak HTTPS
+// to a client that trusts this CA for one run only (a Go program's
+// SSL_CERT_FILE, a tls.Config's RootCAs), and to nothing else.
+//
+// It imports nothing of package testing: programs use it too (the release
+// rehearsal's registry).
+package testca
 
 import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -14,18 +22,19 @@ import (
 	"time"
 )
 
-// certFiles are a throwaway CA and a server certificate for 127.0.0.1 that
-// it signed, as PEM files in one directory.
-type certFiles struct {
-	CA   string // the CA certificate (SSL_CERT_FILE for a client)
+// Files are a CA and a server certificate for 127.0.0.1, ::1 and localhost,
+// valid for a day, as PEM files in one directory.
+type Files struct {
+	CA   string // the CA certificate: SSL_CERT_FILE for a client
 	Cert string // the server's certificate
 	Key  string // the server's private key (PKCS #8)
-	pool *x509.CertPool
+	Pool *x509.CertPool
+	pair tls.Certificate
 }
 
-// writeCerts makes a CA and a server certificate for 127.0.0.1 and
-// localhost, valid for a day, and writes them to dir.
-func writeCerts(dir string) (*certFiles, error) {
+// Write makes a CA named name and a server certificate it signed, and
+// writes them to dir as ca.pem, cert.pem and key.pem.
+func Write(dir, name string) (*Files, error) {
 	now := time.Now()
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -33,7 +42,7 @@ func writeCerts(dir string) (*certFiles, error) {
 	}
 	caTmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "zoho test CA (azurite)"},
+		Subject:               pkix.Name{CommonName: name},
 		NotBefore:             now.Add(-time.Hour),
 		NotAfter:              now.Add(24 * time.Hour),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
@@ -71,21 +80,33 @@ func writeCerts(dir string) (*certFiles, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &certFiles{
+	f := &Files{
 		CA:   filepath.Join(dir, "ca.pem"),
 		Cert: filepath.Join(dir, "cert.pem"),
 		Key:  filepath.Join(dir, "key.pem"),
-		pool: x509.NewCertPool(),
+		Pool: x509.NewCertPool(),
+		pair: tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key},
 	}
-	c.pool.AddCert(ca)
+	f.Pool.AddCert(ca)
 	for path, block := range map[string]*pem.Block{
-		c.CA:   {Type: "CERTIFICATE", Bytes: caDER},
-		c.Cert: {Type: "CERTIFICATE", Bytes: der},
-		c.Key:  {Type: "PRIVATE KEY", Bytes: keyDER},
+		f.CA:   {Type: "CERTIFICATE", Bytes: caDER},
+		f.Cert: {Type: "CERTIFICATE", Bytes: der},
+		f.Key:  {Type: "PRIVATE KEY", Bytes: keyDER},
 	} {
 		if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
 			return nil, err
 		}
 	}
-	return c, nil
+	return f, nil
+}
+
+// ServerConfig is a TLS configuration for a server presenting the
+// certificate.
+func (f *Files) ServerConfig() *tls.Config {
+	return &tls.Config{Certificates: []tls.Certificate{f.pair}, MinVersion: tls.VersionTLS12}
+}
+
+// ClientConfig is a TLS configuration for a client trusting this CA alone.
+func (f *Files) ClientConfig() *tls.Config {
+	return &tls.Config{RootCAs: f.Pool, MinVersion: tls.VersionTLS12}
 }

@@ -1,0 +1,5 @@
+//go:build !windows
+
+package tempdir
+
+func underWine() bool { return false }
