@@ -22,9 +22,11 @@
 // provisioner at apply. A job whose token Zoho throttled or killed fails.
 //
 // The provider is built once with `go build` and used through development
-// overrides, as scripts/dev-provider.sh does (no `tofu init`, which cannot
-// run offline); so is the Mastercard/restapi provider from
-// scripts/tool.sh. tofu comes from scripts/tool.sh.
+// overrides, as internal/cmd/dev-provider writes them (no `tofu init`,
+// which cannot run offline); so is the Mastercard/restapi provider from
+// scripts/tool.sh. tofu comes from scripts/tool.sh. All of it, the emulated
+// Zoho, the jobs' environment and their process groups are internal/
+// clitest's, the harness of the black-box tests, bench/cli and the demo.
 //
 // The store is a fresh file:// directory per run, or with -store s3 a fresh
 // prefix in a SeaweedFS bucket (the weed binary named by ZOHO_TEST_WEED,

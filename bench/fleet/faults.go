@@ -77,7 +77,7 @@ var faults = []*fault{
 		// publishes the refusal; every waiter fails with it, without asking.
 		name: "throttled", title: "winner throttled", store: faultproxy.Pass(),
 		before: func(_ context.Context, r *fleetRun) error {
-			r.zoho.emu.Throttle(r.zoho.refreshToken)
+			r.zoho.Emu.Throttle(r.zoho.refreshToken)
 			return nil
 		},
 		target: func(res runResult) []check {
@@ -89,7 +89,7 @@ var faults = []*fault{
 		// succeeds, and the waiters wait for it.
 		name: "slow", title: "winner slow (first refresh 8 s)", store: faultproxy.Pass(),
 		before: func(_ context.Context, r *fleetRun) error {
-			r.zoho.emu.InjectFault(zohotest.Fault{Path: tokenPath, GrantType: "refresh_token", Kind: zohotest.FaultDelay, Delay: 8 * time.Second})
+			r.zoho.Emu.InjectFault(zohotest.Fault{Path: zohotest.TokenPath, GrantType: "refresh_token", Kind: zohotest.FaultDelay, Delay: 8 * time.Second})
 			return nil
 		},
 		target: func(res runResult) []check { return []check{zohoRequests(res, 2, "at most")} },
@@ -98,7 +98,7 @@ var faults = []*fault{
 		name: "killed", title: "winner killed mid-mint", store: faultproxy.Pass(),
 		before: func(_ context.Context, r *fleetRun) error {
 			// Held until the client leaves: the holder's first attempt.
-			r.zoho.emu.InjectFault(zohotest.Fault{Path: tokenPath, GrantType: "refresh_token", Kind: zohotest.FaultDelay, Delay: time.Hour})
+			r.zoho.Emu.InjectFault(zohotest.Fault{Path: zohotest.TokenPath, GrantType: "refresh_token", Kind: zohotest.FaultDelay, Delay: time.Hour})
 			return nil
 		},
 		during: killTheWinner,
@@ -133,7 +133,7 @@ var faults = []*fault{
 		name: "corrupt", title: "one corrupt entry", store: faultproxy.Pass(),
 		before: func(ctx context.Context, r *fleetRun) error {
 			z := r.zoho
-			id := tokencache.Key{AccountsURL: z.url, ClientID: z.client.ID, ClientSecret: z.client.Secret, RefreshToken: z.refreshToken}.ID()
+			id := tokencache.Key{AccountsURL: z.AccountsURL, ClientID: z.Client.ID, ClientSecret: z.Client.Secret, RefreshToken: z.refreshToken}.ID()
 			return r.spec.store.put(ctx, r.name, id+".token", []byte("not a sealed entry: garbage from a broken upload"))
 		},
 		target: func(res runResult) []check { return []check{zohoRequests(res, 2, "at most")} },

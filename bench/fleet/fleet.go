@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync"
 	"time"
 
+	"github.com/cd40c554/terraform-provider-zoho/internal/clitest"
 	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
 )
 
@@ -56,95 +54,44 @@ type runResult struct {
 	note  string // what the fault's action did, for the report
 }
 
-// zohoFixture is a fresh emulator serving "us" on loopback with one Self
-// Client and one new refresh token: every run starts with a full quota.
+// zohoFixture is a fresh emulated Zoho (clitest.StartZoho: its accounts
+// and API hosts on loopback) with one Self Client and one new refresh
+// token: every run starts with a full quota.
 type zohoFixture struct {
-	emu          *zohotest.Emulator
-	srv          *http.Server
-	url          string
-	client       zohotest.Client
+	*clitest.Zoho
 	refreshToken string
-
-	mu       sync.Mutex
-	arrived  []time.Time // when each token request reached Zoho
-	answered []time.Time // when each was answered (or its client left)
 }
 
 // startZoho starts it with Zoho's limits and a real clock, apart from
 // mintLimit.
 func startZoho(mintLimit int) (*zohoFixture, error) {
-	emu := zohotest.New(zohotest.Options{MintLimit: mintLimit})
-	// IPv4 loopback explicitly: the provider allows plain http only there.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	z, err := clitest.StartZoho(zohotest.Options{MintLimit: mintLimit}, zohotest.Client{DC: "us"})
 	if err != nil {
 		return nil, err
 	}
-	z := &zohoFixture{emu: emu, url: "http://" + ln.Addr().String()}
-	handler := emu.Handler("us")
-	z.srv = &http.Server{
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path != tokenPath {
-				handler.ServeHTTP(w, r)
-				return
-			}
-			z.record(&z.arrived)
-			handler.ServeHTTP(w, r)
-			z.record(&z.answered)
-		}),
-		ReadHeaderTimeout: 30 * time.Second,
-	}
-	go func() { _ = z.srv.Serve(ln) }()
-	emu.SetAPIDomain("us", z.url) // the CRM API calls come back here
-	z.client = emu.RegisterClient(zohotest.Client{DC: "us"})
-	if z.refreshToken, err = emu.IssueRefreshToken(z.client.ID, []string{"ZohoCRM.users.READ"}); err != nil {
-		_ = z.srv.Close()
+	refreshToken, err := z.Emu.IssueRefreshToken(z.Client.ID, []string{"ZohoCRM.users.READ"})
+	if err != nil {
+		_ = z.Close()
 		return nil, err
 	}
-	return z, nil
-}
-
-// tokenPath is Zoho's token endpoint.
-const tokenPath = "/oauth/v2/token"
-
-func (z *zohoFixture) record(times *[]time.Time) {
-	z.mu.Lock()
-	*times = append(*times, time.Now())
-	z.mu.Unlock()
-}
-
-// tokenTimes is when token requests reached Zoho and when Zoho answered
-// them (or gave up on a client that left), each in order.
-func (z *zohoFixture) tokenTimes() (arrived, answered []time.Time) {
-	z.mu.Lock()
-	defer z.mu.Unlock()
-	return slices.Clone(z.arrived), slices.Clone(z.answered)
+	return &zohoFixture{Zoho: z, refreshToken: refreshToken}, nil
 }
 
 // refreshRequests is how many refresh requests reached Zoho so far.
-func (z *zohoFixture) refreshRequests() int { return z.emu.Counters().ByGrantType["refresh_token"] }
+func (z *zohoFixture) refreshRequests() int { return z.Emu.Counters().ByGrantType["refresh_token"] }
 
 // jobEnv is the whole environment of every job of a run, apart from what
-// is private to the job (HOME, TMPDIR, token_cache_dir): nothing of the
-// caller's ZOHO_*, TF_* or AWS_* leaks in.
+// is private to the job (HOME, TMPDIR, token_cache_dir): a fresh runner's
+// (clitest.RunnerEnv), so that nothing of the caller's ZOHO_*, TF_* or
+// AWS_* leaks in.
 func (z *zohoFixture) jobEnv(t *tools, storeURL string, storeEnv []string) []string {
-	env := []string{
-		"PATH=" + os.Getenv("PATH"),
-		"TF_CLI_CONFIG_FILE=" + t.cliConfig,
-		"TF_IN_AUTOMATION=1",
-		"CHECKPOINT_DISABLE=1",
-		"ZOHO_ACCOUNTS_URL=" + z.url,
-		"ZOHO_CLIENT_ID=" + z.client.ID,
-		"ZOHO_CLIENT_SECRET=" + z.client.Secret,
-		"TF_VAR_zoho_refresh_token=" + z.refreshToken,
-	}
+	vars := z.Env()
+	vars["TF_VAR_zoho_refresh_token"] = z.refreshToken
 	if storeURL != "" {
-		env = append(env, "ZOHO_TOKEN_CACHE_URL="+storeURL)
-		env = append(env, storeEnv...)
+		vars["ZOHO_TOKEN_CACHE_URL"] = storeURL
 	}
-	return env
+	return append(clitest.RunnerEnv(t.cliConfig, vars), storeEnv...)
 }
-
-func (z *zohoFixture) close() { _ = z.srv.Close() }
 
 // runFleet starts K jobs together against a fresh Zoho and waits for all.
 // A fault of the fault table (spec.fault) sets the run up, can add to each
@@ -159,7 +106,7 @@ func runFleet(ctx context.Context, spec fleetSpec, logf func(string, ...any)) (r
 	if err != nil {
 		return runResult{}, err
 	}
-	defer zoho.close()
+	defer zoho.Close()
 	r := &fleetRun{spec: spec, name: name, zoho: zoho, ctx: ctx}
 	var storeEnv []string
 	if spec.store != nil {
@@ -189,19 +136,19 @@ func runFleet(ctx context.Context, spec fleetSpec, logf func(string, ...any)) (r
 		return runResult{}, errors.Join(errors.New("interrupted"), err)
 	}
 
-	c := zoho.emu.Counters()
+	c := zoho.Emu.Counters()
 	res := runResult{
 		k: spec.k, store: spec.storeName(), jobs: r.results, wall: wall,
 		refreshRequests: c.ByGrantType["refresh_token"],
-		mints:           zoho.emu.MintsFor(zoho.refreshToken),
+		mints:           zoho.Emu.MintsFor(zoho.refreshToken),
 		throttled:       c.Throttled,
-		peakLive:        zoho.emu.PeakLiveAccessTokens(zoho.refreshToken),
+		peakLive:        zoho.Emu.PeakLiveAccessTokens(zoho.refreshToken),
 		capKills:        c.CapEvictions,
 		apiCalls:        c.APICalls,
 		fault:           spec.fault,
 		note:            note,
 	}
-	res.tokenRequests, res.tokenAnswers = zoho.tokenTimes()
+	res.tokenRequests, res.tokenAnswers = zoho.TokenTimes()
 	if spec.store != nil {
 		res.storeReqs = spec.store.count()
 	}

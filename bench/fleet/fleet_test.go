@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cd40c554/terraform-provider-zoho/internal/clitest"
 )
 
 func TestParseKs(t *testing.T) {
@@ -220,9 +222,8 @@ fi
 		t.Errorf("opening at %v, not within the job (%v + %v)", res.opening, began, res.wall)
 	}
 
-	o := &openTimer{longest: -1}
-	_, _ = o.Write([]byte("ephemeral.zoho_oauth_access_token.ci: Opening...\n"))
-	if o.longest != -1 || o.opening.IsZero() {
+	o := timeOpenings([]clitest.Line{{At: began, Text: tokenOpening}})
+	if o.longest != -1 || !o.opening.Equal(began) {
 		t.Errorf("an opening that never completed: longest %v, opening %v", o.longest, o.opening)
 	}
 }

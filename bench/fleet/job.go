@@ -6,13 +6,13 @@ import (
 	_ "embed"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/cd40c554/terraform-provider-zoho/internal/clitest"
 )
 
 // jobConfig is every job's main.tf.
@@ -26,9 +26,9 @@ type job struct {
 	dir string
 	env []string
 
-	mu     sync.Mutex
-	pgid   int  // the running command's process group
-	killed bool // kill was called: no further command starts
+	mu      sync.Mutex
+	running *clitest.Process // the running command, in its process group
+	killed  bool             // kill was called: no further command starts
 }
 
 func newJob(dir string, shared []string) (*job, error) {
@@ -109,33 +109,34 @@ func (j *job) run(ctx context.Context, tofu string) jobResult {
 }
 
 // The CLI's lines around opening the job's access token.
-var (
-	tokenOpening = []byte("ephemeral.zoho_oauth_access_token.ci: Opening...")
-	tokenOpened  = []byte("ephemeral.zoho_oauth_access_token.ci: Open complete after")
+const (
+	tokenOpening = "ephemeral.zoho_oauth_access_token.ci: Opening..."
+	tokenOpened  = "ephemeral.zoho_oauth_access_token.ci: Open complete after"
 )
 
-// openTimer keeps a command's output and times, as the CLI prints them,
-// its openings of the access token: the CLI's own "Open complete after"
-// has whole seconds only.
-type openTimer struct {
-	out     bytes.Buffer
+// openings is when a command's CLI first said it was opening the access
+// token and the longest opening, timed from the lines it printed as it
+// printed them: the CLI's own "Open complete after" has whole seconds only.
+type openings struct {
 	opening time.Time     // the first "Opening..."
-	started time.Time     // the latest "Opening..."
 	longest time.Duration // the longest opening; -1 before one completes
 }
 
-func (o *openTimer) Write(p []byte) (int, error) {
-	now := time.Now()
-	if bytes.Contains(p, tokenOpening) {
-		o.started = now
-		if o.opening.IsZero() {
-			o.opening = now
+func timeOpenings(lines []clitest.Line) openings {
+	o := openings{longest: -1}
+	var started time.Time // the latest "Opening..."
+	for _, l := range lines {
+		if strings.Contains(l.Text, tokenOpening) {
+			started = l.At
+			if o.opening.IsZero() {
+				o.opening = l.At
+			}
+		}
+		if strings.Contains(l.Text, tokenOpened) && !started.IsZero() {
+			o.longest = max(o.longest, l.At.Sub(started))
 		}
 	}
-	if bytes.Contains(p, tokenOpened) && !o.started.IsZero() {
-		o.longest = max(o.longest, now.Sub(o.started))
-	}
-	return o.out.Write(p)
+	return o
 }
 
 // kill SIGKILLs the job's running command with its whole process group
@@ -145,42 +146,37 @@ func (j *job) kill() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.killed = true
-	if j.pgid > 0 {
-		_ = syscall.Kill(-j.pgid, syscall.SIGKILL)
+	if j.running != nil {
+		_ = j.running.Kill()
 	}
 }
 
-// tofu runs one command in its own process group (so a timeout also ends
-// the providers it started) and keeps its output in PHASE.log.
-func (j *job) tofu(ctx context.Context, tofu, phase string, args []string) ([]byte, *openTimer, error) {
-	cmd := exec.CommandContext(ctx, tofu, args...)
-	cmd.Dir = j.dir
-	cmd.Env = j.env
-	opens := &openTimer{longest: -1}
-	cmd.Stdout, cmd.Stderr = opens, opens
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = 10 * time.Second
+// tofu runs one command in its own process group (clitest.Start: a timeout
+// also ends the providers it started) and keeps its output in PHASE.log.
+func (j *job) tofu(ctx context.Context, tofu, phase string, args []string) ([]byte, openings, error) {
 	j.mu.Lock()
 	err := errKilled
+	var p *clitest.Process
 	if !j.killed {
-		err = cmd.Start()
+		p, err = clitest.Start(ctx, j.dir, j.env, "", tofu, args...)
 	}
-	if err == nil {
-		j.pgid = cmd.Process.Pid
-	}
+	j.running = p
 	j.mu.Unlock()
+	var res clitest.Result
 	if err == nil {
-		err = cmd.Wait()
+		res, err = p.Wait()
 		j.mu.Lock()
-		j.pgid = 0 // gone: its number may be reused
+		j.running = nil // gone: its process group's number may be reused
 		j.mu.Unlock()
+		if err == nil && res.Code != 0 {
+			err = errors.New(res.Status)
+		}
 	}
-	out := opens.out.Bytes()
+	out := []byte(res.Out)
 	if werr := os.WriteFile(filepath.Join(j.dir, phase+".log"), out, 0o600); werr != nil && err == nil {
 		err = werr
 	}
-	return out, opens, err
+	return out, timeOpenings(res.Lines), err
 }
 
 var errKilled = errors.New("not started: the job was killed")

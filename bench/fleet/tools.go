@@ -2,84 +2,71 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"github.com/cd40c554/terraform-provider-zoho/internal/clitest"
 )
 
 // tools are the binaries every job shares read-only, as CI runners share an
 // image.
 type tools struct {
-	root      string // repository root
 	dir       string // where they are
 	tofu      string
 	cliConfig string // dev_overrides for zoho and restapi
 }
 
-// prepareTools builds the provider once into dir/bin, with the build tags
-// given (or links the provider binary given), links the restapi provider
-// beside it and writes the development-overrides CLI configuration that
-// scripts/dev-provider.sh writes, plus restapi.
+// prepareTools builds the provider once into dir/bin/provider, with the
+// build tags given (or links the provider binary given), puts its strace
+// wrapper in dir/bin with the restapi provider beside it, and writes the
+// development overrides (clitest.DevOverrides) that take both from there.
 func prepareTools(ctx context.Context, dir, provider, tags string, logf func(string, ...any)) (*tools, error) {
-	root, err := repoRoot()
-	if err != nil {
-		return nil, err
-	}
 	bin := filepath.Join(dir, "bin")
-	if err := os.MkdirAll(bin, 0o755); err != nil {
+	providerBin := filepath.Join(bin, "provider", "terraform-provider-zoho")
+	if err := os.MkdirAll(filepath.Dir(providerBin), 0o755); err != nil {
 		return nil, err
 	}
-	providerBin := filepath.Join(bin, "provider", "terraform-provider-zoho")
 	if provider != "" {
-		if provider, err = filepath.Abs(provider); err != nil {
+		abs, err := filepath.Abs(provider)
+		if err != nil {
 			return nil, err
 		}
-		if err := os.MkdirAll(filepath.Dir(providerBin), 0o755); err != nil {
-			return nil, err
-		}
-		if err := os.Symlink(provider, providerBin); err != nil {
+		if err := os.Symlink(abs, providerBin); err != nil {
 			return nil, err
 		}
 	} else {
 		logf("building the provider (go build -tags %q) into %s", tags, filepath.Dir(providerBin))
-		if _, err := command(ctx, root, "go", "build", "-tags", tags, "-o", providerBin, "."); err != nil {
+		if _, err := clitest.BuildProvider(ctx, filepath.Dir(providerBin), "-tags", tags); err != nil {
 			return nil, err
 		}
 	}
-	if err := writeProviderWrapper(filepath.Join(bin, "terraform-provider-zoho"), providerBin); err != nil {
+	zoho := clitest.Plugin{Source: clitest.ProviderSource, Binary: filepath.Join(bin, "terraform-provider-zoho")}
+	if err := writeProviderWrapper(zoho.Binary, providerBin); err != nil {
 		return nil, err
 	}
-	tofu, err := command(ctx, root, filepath.Join(root, "scripts", "tool.sh"), "tofu")
+	tofu, err := clitest.Tool(ctx, "tofu")
 	if err != nil {
 		return nil, err
 	}
-	restapi, err := command(ctx, root, filepath.Join(root, "scripts", "tool.sh"), "terraform-provider-restapi")
+	restapiBin, err := clitest.Tool(ctx, "terraform-provider-restapi")
 	if err != nil {
 		return nil, err
 	}
-	if err := os.Symlink(restapi, filepath.Join(bin, "terraform-provider-restapi")); err != nil {
+	restapi := clitest.Plugin{Source: "mastercard/restapi", Binary: filepath.Join(bin, "terraform-provider-restapi")}
+	if err := os.Symlink(restapiBin, restapi.Binary); err != nil {
 		return nil, err
 	}
-	var cfg strings.Builder
-	cfg.WriteString("provider_installation {\n  dev_overrides {\n")
-	for _, host := range []string{"registry.terraform.io", "registry.opentofu.org"} {
-		for _, p := range []string{"cd40c554/zoho", "mastercard/restapi"} {
-			fmt.Fprintf(&cfg, "    %q = %q\n", host+"/"+p, bin)
-		}
-	}
-	cfg.WriteString("  }\n  direct {}\n}\n")
 	cliConfig := filepath.Join(dir, "dev.tfrc")
-	if err := os.WriteFile(cliConfig, []byte(cfg.String()), 0o644); err != nil {
+	if err := clitest.DevOverrides(cliConfig, zoho, restapi); err != nil {
 		return nil, err
 	}
-	return &tools{root: root, dir: dir, tofu: tofu, cliConfig: cliConfig}, nil
+	return &tools{dir: dir, tofu: tofu, cliConfig: cliConfig}, nil
 }
 
 // envTraceDir, when a job has it, makes the provider wrapper record the
@@ -117,12 +104,9 @@ func (t *tools) requireTokenCacheURL(ctx context.Context) error {
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), jobConfig, 0o644); err != nil {
 		return err
 	}
-	cmd := exec.CommandContext(ctx, t.tofu, "providers", "schema", "-json")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+t.cliConfig, "CHECKPOINT_DISABLE=1")
-	out, err := cmd.Output()
+	out, err := clitest.Output(ctx, dir, clitest.Env(t.cliConfig, nil), t.tofu, "providers", "schema", "-json")
 	if err != nil {
-		return fmt.Errorf("tofu providers schema -json: %w", err)
+		return err
 	}
 	var schema struct {
 		ProviderSchemas map[string]struct {
@@ -133,41 +117,13 @@ func (t *tools) requireTokenCacheURL(ctx context.Context) error {
 			} `json:"provider"`
 		} `json:"provider_schemas"`
 	}
-	if err := json.Unmarshal(out, &schema); err != nil {
+	if err := json.Unmarshal([]byte(out), &schema); err != nil {
 		return fmt.Errorf("tofu providers schema -json: %w", err)
 	}
-	if _, ok := schema.ProviderSchemas["registry.opentofu.org/cd40c554/zoho"].Provider.Block.Attributes["token_cache_url"]; !ok {
+	if _, ok := schema.ProviderSchemas[clitest.OpenTofuRegistry+"/"+clitest.ProviderSource].Provider.Block.Attributes["token_cache_url"]; !ok {
 		return errors.New("this provider has no token_cache_url attribute yet: run with -store none for the runs without it")
 	}
 	return nil
-}
-
-// repoRoot is the directory of the go.mod above the working directory
-// (make and `go run ./bench/fleet` run from the root).
-func repoRoot() (string, error) {
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
-	}
-	gomod := strings.TrimSpace(string(out))
-	if gomod == "" || gomod == os.DevNull {
-		return "", errors.New("run from inside the repository (no go.mod found)")
-	}
-	return filepath.Dir(gomod), nil
-}
-
-// command runs name args... in dir and returns its trimmed stdout; its
-// stderr is shown only when it fails.
-func command(ctx context.Context, dir, name string, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir = dir
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("%s %s: %w\n%s", filepath.Base(name), strings.Join(args, " "), err, stderr.String())
-	}
-	return strings.TrimSpace(string(out)), nil
 }
 
 // describeMachine says where the numbers come from: cores, CPU model, tofu.
@@ -184,10 +140,8 @@ func (t *tools) describeMachine(ctx context.Context) string {
 		f.Close()
 	}
 	version := "tofu version unknown"
-	cmd := exec.CommandContext(ctx, t.tofu, "version")
-	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+t.cliConfig, "CHECKPOINT_DISABLE=1")
-	if out, err := cmd.Output(); err == nil {
-		version, _, _ = strings.Cut(string(out), "\n")
+	if cli, err := clitest.InspectCLI(ctx, t.tofu); err == nil {
+		version = cli.String()
 	}
 	return fmt.Sprintf("%d cores (%s), %s/%s, %s, %s", runtime.NumCPU(), model, runtime.GOOS, runtime.GOARCH, version, runtime.Version())
 }

@@ -160,6 +160,20 @@ func Env(cliConfig string, vars map[string]string) []string {
 			env = append(env, kv)
 		}
 	}
+	return cliEnv(env, cliConfig, vars)
+}
+
+// RunnerEnv is Env on a fresh CI runner: of this process's environment it
+// keeps PATH alone, so that nothing else of the caller's (HOME, AWS_*,
+// proxies, a cloud's credentials) reaches the CLI or the provider; what a
+// job needs, it says in vars.
+func RunnerEnv(cliConfig string, vars map[string]string) []string {
+	return cliEnv([]string{"PATH=" + os.Getenv("PATH")}, cliConfig, vars)
+}
+
+// cliEnv is base, then cliConfig, the CLI's settings and vars as Env says.
+func cliEnv(base []string, cliConfig string, vars map[string]string) []string {
+	env := base
 	if cliConfig != "" {
 		env = append(env, "TF_CLI_CONFIG_FILE="+cliConfig)
 	}

@@ -1,11 +1,17 @@
 package clitest
 
 import (
+	"context"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/cd40c554/terraform-provider-zoho/internal/zoho/zohotest"
 )
 
 func TestSecrets(t *testing.T) {
@@ -47,6 +53,16 @@ func TestEnv(t *testing.T) {
 	want := []string{"TF_CLI_CONFIG_FILE=/x/dev.tfrc", "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "A=1", "B=2", "ZOHO_CLIENT_ID=id"}
 	if !slices.Equal(tail, want) {
 		t.Errorf("Env ends %q, want %q", tail, want)
+	}
+}
+
+func TestRunnerEnv(t *testing.T) {
+	t.Setenv("PATH", "/somewhere/bin")
+	t.Setenv("AWS_PROFILE", "callers")
+	env := RunnerEnv("/x/dev.tfrc", map[string]string{"HOME": "/job/home"})
+	want := []string{"PATH=/somewhere/bin", "TF_CLI_CONFIG_FILE=/x/dev.tfrc", "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "HOME=/job/home"}
+	if !slices.Equal(env, want) {
+		t.Errorf("RunnerEnv = %q, want %q", env, want)
 	}
 }
 
@@ -139,5 +155,52 @@ func TestText(t *testing.T) {
 	}
 	if InOrder("b", "a").MatchString("a b") {
 		t.Error("InOrder matches phrases out of order")
+	}
+}
+
+// Run keeps what a command printed as timed lines, an unfinished last one
+// too, and says how it ended.
+func TestRunLines(t *testing.T) {
+	res, err := Run(context.Background(), t.TempDir(), nil, "", "/bin/sh", "-c", "echo one; sleep 0.3; echo two >&2; printf three; exit 3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Out != "one\ntwo\nthree" || res.Code != 3 || res.Status != "exit status 3" {
+		t.Errorf("Run = %q, code %d, status %q", res.Out, res.Code, res.Status)
+	}
+	var texts []string
+	for _, l := range res.Lines {
+		texts = append(texts, l.Text)
+	}
+	if !slices.Equal(texts, []string{"one", "two", "three"}) {
+		t.Fatalf("Lines = %q", texts)
+	}
+	if gap := res.Lines[1].At.Sub(res.Lines[0].At); gap < 250*time.Millisecond || res.Lines[2].At.Before(res.Lines[1].At) {
+		t.Errorf("lines timed %v apart, want about 0.3s, in order", gap)
+	}
+}
+
+// The accounts host notes when each token request arrived and was answered;
+// the API host's calls are not token requests.
+func TestZohoTokenTimes(t *testing.T) {
+	z, err := StartZoho(zohotest.Options{}, zohotest.Client{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer z.Close()
+	before := time.Now()
+	for _, u := range []string{z.AccountsURL + zohotest.TokenPath, z.APIURL + "/crm/v8/users"} {
+		resp, err := http.PostForm(u, url.Values{"grant_type": {"refresh_token"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	arrived, answered := z.TokenTimes()
+	if len(arrived) != 1 || len(answered) != 1 || arrived[0].Before(before) || answered[0].Before(arrived[0]) {
+		t.Errorf("TokenTimes = %v, %v; want one request, answered after it arrived", arrived, answered)
+	}
+	if got := z.Emu.Counters().TokenRequests; got != 1 {
+		t.Errorf("the emulator counted %d token requests, want 1", got)
 	}
 }

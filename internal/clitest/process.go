@@ -12,12 +12,24 @@ import (
 	"time"
 )
 
-// Result is what a command printed (stdout and stderr together), its exit
-// code and how long it took.
+// Result is what a command printed (stdout and stderr together), whole
+// and line by line, how it ended and how long it took.
 type Result struct {
-	Out  string
-	Code int
-	Took time.Duration
+	Out   string
+	Lines []Line // Out's lines, each with when the command printed it
+	Code  int    // the exit code; -1 for a command a signal ended
+	// Status is how the command ended as the system says it ("exit status
+	// 1", "signal: killed"), for a failure message; "" when it did not run.
+	Status string
+	Took   time.Duration
+}
+
+// Line is a line a command printed, without its newline, and when this
+// process read it (for a wait timed from what a CLI prints: its own times
+// have whole seconds only).
+type Line struct {
+	At   time.Time
+	Text string
 }
 
 // Run runs name args in dir with env and stdin. A command that ran and
@@ -48,10 +60,15 @@ func Output(ctx context.Context, dir string, env []string, name string, args ...
 // or kill while it runs.
 type Process struct {
 	cmd   *exec.Cmd
-	out   bytes.Buffer
+	out   output
 	start time.Time
 	err   error
 }
+
+// waitDelay bounds how long Wait waits, once a started command has ended
+// or been killed, for anything outside its process group that still holds
+// its output open.
+const waitDelay = 10 * time.Second
 
 // Start starts name args as Run does, in a process group of its own (the
 // CLI and the providers it starts), and returns at once. When ctx ends, the
@@ -60,6 +77,7 @@ func Start(ctx context.Context, dir string, env []string, stdin, name string, ar
 	p := newProcess(ctx, dir, env, stdin, name, args)
 	ownProcessGroup(p.cmd)
 	p.cmd.Cancel = func() error { return killProcessGroup(p.cmd.Process) }
+	p.cmd.WaitDelay = waitDelay
 	if err := p.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("%s %s: %w", name, strings.Join(args, " "), err)
 	}
@@ -88,7 +106,10 @@ func (p *Process) Wait() (Result, error) {
 }
 
 func (p *Process) result() (Result, error) {
-	res := Result{Out: p.out.String(), Took: time.Since(p.start)}
+	res := Result{Out: p.out.text.String(), Lines: p.out.all(), Took: time.Since(p.start)}
+	if p.cmd.ProcessState != nil {
+		res.Status = p.cmd.ProcessState.String()
+	}
 	var exit *exec.ExitError
 	switch {
 	case errors.As(p.err, &exit):
@@ -97,6 +118,38 @@ func (p *Process) result() (Result, error) {
 		return res, fmt.Errorf("%s: %w", strings.Join(p.cmd.Args, " "), p.err)
 	}
 	return res, nil
+}
+
+// output keeps what a command prints, whole and as lines timed as they
+// come. Stdout and stderr share it, so exec calls Write from one goroutine
+// at a time.
+type output struct {
+	text      bytes.Buffer
+	lines     []Line
+	lineStart int       // where in text the unfinished line begins
+	last      time.Time // the latest Write
+}
+
+func (o *output) Write(p []byte) (int, error) {
+	o.last = time.Now()
+	o.text.Write(p)
+	for {
+		rest := o.text.Bytes()[o.lineStart:]
+		i := bytes.IndexByte(rest, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		o.lines = append(o.lines, Line{At: o.last, Text: string(rest[:i])})
+		o.lineStart += i + 1
+	}
+}
+
+// all is every line, an unfinished last one too.
+func (o *output) all() []Line {
+	if rest := o.text.Bytes()[o.lineStart:]; len(rest) > 0 {
+		return append(o.lines[:len(o.lines):len(o.lines)], Line{At: o.last, Text: string(rest)})
+	}
+	return o.lines
 }
 
 // Tail is the last n lines of text, for a failure message.

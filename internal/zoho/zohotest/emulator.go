@@ -137,7 +137,12 @@ type TB interface {
 // The listener is bound to IPv4 loopback explicitly: code under test allows
 // plain http only for loopback hosts.
 func (e *Emulator) Serve(dc string) (url string, stop func() error, err error) {
-	handler := e.Handler(dc)
+	return ServeHandler(e.Handler(dc))
+}
+
+// ServeHandler serves handler on 127.0.0.1 as Serve does: a data center's
+// host as a caller wraps it (to watch or time its requests).
+func ServeHandler(handler http.Handler) (url string, stop func() error, err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, fmt.Errorf("zohotest: listen on loopback: %w", err)

@@ -5,9 +5,12 @@ import (
 	"strings"
 )
 
+// TokenPath is Zoho's token endpoint, where every grant is asked for.
+const TokenPath = "/oauth/v2/token"
+
 // Paths served by every data center's host.
 const (
-	pathToken     = "/oauth/v2/token"
+	pathToken     = TokenPath
 	pathRevoke    = "/oauth/v2/token/revoke"
 	pathAPIUser   = "/crm/v8/users" // the "protected API" (CRM's current user)
 	pathIssueCode = adminPrefix + "self-client/code"
