@@ -36,7 +36,6 @@
 package azurite
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/hmac"
@@ -53,11 +52,10 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/cd40c554/terraform-provider-zoho/internal/testsupport/serverproc"
 	"github.com/cd40c554/terraform-provider-zoho/internal/testsupport/testca"
 )
 
@@ -121,14 +119,12 @@ type Server struct {
 	// certificate (Bearer only; empty for SharedKey).
 	CAFile string
 
-	cmd     *exec.Cmd
-	exited  chan struct{}
-	dir     string
-	ownDir  bool
-	logPath string
-	certs   *testca.Files
-	tokens  *tokenServer
-	client  *http.Client
+	proc   *serverproc.Process
+	dir    string
+	ownDir bool
+	certs  *testca.Files
+	tokens *tokenServer
+	client *http.Client
 }
 
 // Start runs azurite-blob and creates Container. Stop it with Stop.
@@ -154,7 +150,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if timeout == 0 {
 		timeout = time.Minute
 	}
-	s := &Server{Auth: opts.Auth, Account: Account, Key: Key, Container: Container, exited: make(chan struct{}), dir: opts.Dir}
+	s := &Server{Auth: opts.Auth, Account: Account, Key: Key, Container: Container, dir: opts.Dir}
 	if s.dir == "" {
 		d, err := os.MkdirTemp("", "zoho-azurite-")
 		if err != nil {
@@ -192,47 +188,21 @@ func (s *Server) launch(ctx context.Context, node, entry string, timeout time.Du
 			return err
 		}
 	}
-	s.logPath = filepath.Join(s.dir, "azurite.log")
-	logFile, err := os.Create(s.logPath)
-	if err != nil {
-		return err
-	}
-	s.cmd = exec.Command(node, args...)
-	s.cmd.Env = serverEnv()
-	s.cmd.Stderr = logFile
-	stdout, err := s.cmd.StdoutPipe()
-	if err != nil {
-		logFile.Close()
-		return err
-	}
-	if err := s.cmd.Start(); err != nil {
-		logFile.Close()
-		return fmt.Errorf("start %s %s: %w", node, entry, err)
-	}
 	addr := make(chan []string, 1)
-	var copied sync.WaitGroup
-	copied.Add(1)
-	go func() {
-		defer copied.Done()
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			line := sc.Text()
-			fmt.Fprintln(logFile, line)
-			if m := listening.FindStringSubmatch(line); m != nil {
-				select {
-				case addr <- m:
-				default:
-				}
+	cmd := exec.Command(node, args...)
+	cmd.Env = serverproc.Environ("AZURITE_") // AZURITE_ACCOUNTS would replace the well-known account
+	var err error
+	s.proc, err = serverproc.Start("azurite", cmd, filepath.Join(s.dir, "azurite.log"), func(line string) {
+		if m := listening.FindStringSubmatch(line); m != nil {
+			select {
+			case addr <- m:
+			default:
 			}
 		}
-		_, _ = io.Copy(logFile, stdout)
-	}()
-	go func() {
-		copied.Wait() // Wait closes stdout: read it all first
-		_ = s.cmd.Wait()
-		logFile.Close()
-		close(s.exited)
-	}()
+	})
+	if err != nil {
+		return err
+	}
 
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -240,39 +210,17 @@ func (s *Server) launch(ctx context.Context, node, entry string, timeout time.Du
 	case m := <-addr:
 		s.Host = m[2]
 		s.Endpoint = m[1] + "://" + m[2]
-	case <-s.exited:
-		return fmt.Errorf("azurite exited before it listened\n%s", s.logTail())
+	case <-s.proc.Exited():
+		return fmt.Errorf("azurite exited before it listened\n%s", s.proc.LogTail())
 	case <-ctx.Done():
-		return fmt.Errorf("azurite did not listen within %s\n%s", timeout, s.logTail())
+		return fmt.Errorf("azurite did not listen within %s\n%s", timeout, s.proc.LogTail())
 	}
 	if want := map[Auth]string{SharedKey: "http://", Bearer: "https://"}[s.Auth]; !strings.HasPrefix(s.Endpoint, want) {
 		return fmt.Errorf("azurite listens on %s, want %s", s.Endpoint, want)
 	}
-	for {
-		err := s.createContainer(ctx, s.Container)
-		if err == nil {
-			return nil
-		}
-		select {
-		case <-s.exited:
-			return fmt.Errorf("azurite exited: %v\n%s", err, s.logTail())
-		case <-ctx.Done():
-			return fmt.Errorf("azurite did not create a container within %s: %v\n%s", timeout, err, s.logTail())
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-}
-
-// serverEnv is this process's environment without AZURITE_ACCOUNTS (which
-// would replace the well-known account).
-func serverEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AZURITE_") {
-			env = append(env, kv)
-		}
-	}
-	return env
+	return s.proc.Poll(ctx, timeout, 100*time.Millisecond, "create a container", func(ctx context.Context) error {
+		return s.createContainer(ctx, s.Container)
+	})
 }
 
 // TLSConfig trusts the server's CA (Bearer), for in-process clients that
@@ -472,20 +420,8 @@ func (s *Server) TokenRequests() (issued, refused int, resources []string) {
 // Stop ends the server (SIGTERM, then SIGKILL after 10 s) and the token
 // endpoint, and removes the directory if Start made it.
 func (s *Server) Stop() error {
-	if s.cmd != nil && s.cmd.Process != nil {
-		select {
-		case <-s.exited:
-		default:
-			if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-				_ = s.cmd.Process.Kill()
-			}
-			select {
-			case <-s.exited:
-			case <-time.After(10 * time.Second):
-				_ = s.cmd.Process.Kill()
-				<-s.exited
-			}
-		}
+	if s.proc != nil {
+		s.proc.Stop(10 * time.Second)
 	}
 	if s.tokens != nil {
 		s.tokens.close()
@@ -496,30 +432,12 @@ func (s *Server) Stop() error {
 	return nil
 }
 
-func (s *Server) logTail() string {
-	b, err := os.ReadFile(s.logPath)
-	if err != nil {
-		return ""
-	}
-	const n = 4000
-	if len(b) > n {
-		b = b[len(b)-n:]
-	}
-	return "azurite output (tail):\n" + string(b)
-}
-
 // New starts a server for the test and stops it when the test ends.
 // Without ZOHO_TEST_AZURITE the test is skipped, or fails under TF_ACC
 // (make test installs Azurite and sets it).
 func New(t testing.TB, auth Auth) *Server {
 	t.Helper()
-	if os.Getenv(EnvEntry) == "" {
-		const how = "set " + EnvEntry + " to Azurite's azurite-blob entry point: " + EnvEntry + "=$(scripts/tool.sh azurite) (make test does this)"
-		if os.Getenv("TF_ACC") == "" {
-			t.Skip("Azurite tests: " + how)
-		}
-		t.Fatal("TF_ACC is set but Azurite is missing: " + how)
-	}
+	serverproc.Require(t, EnvEntry, "Azurite tests", "Azurite's azurite-blob entry point: "+EnvEntry+"=$(scripts/tool.sh azurite)")
 	t0 := time.Now()
 	s, err := Start(context.Background(), Options{Auth: auth})
 	if err != nil {

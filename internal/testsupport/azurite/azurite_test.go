@@ -201,7 +201,7 @@ func TestNew(t *testing.T) {
 		t.Fatal(err)
 	}
 	select {
-	case <-srv.exited:
+	case <-srv.proc.Exited():
 	default:
 		t.Error("azurite still runs after Stop")
 	}

@@ -29,7 +29,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -37,9 +36,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cd40c554/terraform-provider-zoho/internal/testsupport/serverproc"
 )
 
 // EnvBinary names the environment variable that holds the
@@ -72,11 +72,9 @@ type Server struct {
 	// Bucket is the bucket the server was started with.
 	Bucket string
 
-	cmd     *exec.Cmd
-	exited  chan struct{}
-	dir     string
-	ownDir  bool
-	logPath string
+	proc   *serverproc.Process
+	dir    string
+	ownDir bool
 }
 
 // Start runs fake-gcs-server, creates Bucket and returns. Stop it with Stop.
@@ -102,17 +100,15 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		if err == nil {
 			return s, nil
 		}
-		if !errors.Is(err, errExited) {
+		if !errors.Is(err, serverproc.ErrExited) {
 			return nil, err
 		}
 	}
 	return nil, err
 }
 
-var errExited = errors.New("fake-gcs-server exited")
-
 func start(ctx context.Context, bin, dir string, timeout time.Duration) (*Server, error) {
-	s := &Server{Bucket: Bucket, exited: make(chan struct{})}
+	s := &Server{Bucket: Bucket}
 	backend := "memory"
 	if dir == "" {
 		d, err := os.MkdirTemp("", "zoho-fakegcs-")
@@ -127,11 +123,12 @@ func start(ctx context.Context, bin, dir string, timeout time.Duration) (*Server
 		backend = "filesystem"
 	}
 	s.dir = dir
-	port, err := freePort()
+	ports, err := serverproc.FreePorts(1)
 	if err != nil {
 		s.cleanup()
 		return nil, err
 	}
+	port := ports[0]
 	s.Host = "127.0.0.1:" + strconv.Itoa(port)
 	s.Endpoint = "http://" + s.Host
 	args := []string{
@@ -140,60 +137,20 @@ func start(ctx context.Context, bin, dir string, timeout time.Duration) (*Server
 		"-public-host", s.Host, "-external-url", s.Endpoint,
 		"-log-level", "warn",
 	}
-	s.logPath = filepath.Join(dir, "fake-gcs-server.log")
-	out, err := os.Create(s.logPath)
-	if err != nil {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = serverproc.Environ("FAKE_GCS_", "TZ=")
+	cmd.Env = append(cmd.Env, "TZ=UTC") // see the package doc on Last-Modified
+	if s.proc, err = serverproc.Start("fake-gcs-server", cmd, filepath.Join(dir, "fake-gcs-server.log"), nil); err != nil {
 		s.cleanup()
 		return nil, err
 	}
-	defer out.Close()
-	s.cmd = exec.Command(bin, args...)
-	s.cmd.Stdout, s.cmd.Stderr = out, out
-	s.cmd.Env = serverEnv()
-	if err := s.cmd.Start(); err != nil {
-		s.cleanup()
-		return nil, fmt.Errorf("start %s: %w", bin, err)
-	}
-	go func() {
-		_ = s.cmd.Wait()
-		close(s.exited)
-	}()
-	if err := s.waitReady(ctx, timeout); err != nil {
+	if err := s.proc.Poll(ctx, timeout, 50*time.Millisecond, "create a bucket", func(ctx context.Context) error {
+		return s.createBucket(ctx, s.Bucket)
+	}); err != nil {
 		_ = s.Stop()
-		return nil, fmt.Errorf("%w\n%s", err, s.logTail())
+		return nil, err
 	}
 	return s, nil
-}
-
-// serverEnv is this process's environment without fake-gcs-server's own
-// FAKE_GCS_* settings, in UTC (see the package doc on Last-Modified).
-func serverEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "FAKE_GCS_") && !strings.HasPrefix(kv, "TZ=") {
-			env = append(env, kv)
-		}
-	}
-	return append(env, "TZ=UTC")
-}
-
-// waitReady polls until the server answers, then creates the bucket.
-func (s *Server) waitReady(ctx context.Context, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	for {
-		err := s.createBucket(ctx, s.Bucket)
-		if err == nil {
-			return nil
-		}
-		select {
-		case <-s.exited:
-			return fmt.Errorf("%w before it was ready", errExited)
-		case <-ctx.Done():
-			return fmt.Errorf("fake-gcs-server did not create a bucket within %s: %v", timeout, err)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
 }
 
 // createBucket creates a bucket through the JSON API.
@@ -243,29 +200,14 @@ func (s *Server) Env() []string {
 // Setenv sets Env in the test's environment (so t cannot be parallel).
 func (s *Server) Setenv(t testing.TB) {
 	t.Helper()
-	for _, kv := range s.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
+	serverproc.Setenv(t, s.Env())
 }
 
 // Stop ends the server (SIGTERM, then SIGKILL after 10 s) and removes its
 // directory if Start made it.
 func (s *Server) Stop() error {
-	if s.cmd != nil && s.cmd.Process != nil {
-		select {
-		case <-s.exited:
-		default:
-			if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-				_ = s.cmd.Process.Kill()
-			}
-			select {
-			case <-s.exited:
-			case <-time.After(10 * time.Second):
-				_ = s.cmd.Process.Kill()
-				<-s.exited
-			}
-		}
+	if s.proc != nil {
+		s.proc.Stop(10 * time.Second)
 	}
 	s.cleanup()
 	return nil
@@ -277,39 +219,12 @@ func (s *Server) cleanup() {
 	}
 }
 
-func (s *Server) logTail() string {
-	b, err := os.ReadFile(s.logPath)
-	if err != nil {
-		return ""
-	}
-	const n = 4000
-	if len(b) > n {
-		b = b[len(b)-n:]
-	}
-	return "fake-gcs-server output (tail):\n" + string(b)
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
 // New starts a server for the test and stops it when the test ends. Without
 // ZOHO_TEST_FAKEGCS the test is skipped, or fails under TF_ACC (make test
 // builds fake-gcs-server and sets it).
 func New(t testing.TB) *Server {
 	t.Helper()
-	if os.Getenv(EnvBinary) == "" {
-		const how = "set " + EnvBinary + " to the fake-gcs-server binary: " + EnvBinary + "=$(scripts/tool.sh fakegcs) (make test does this)"
-		if os.Getenv("TF_ACC") == "" {
-			t.Skip("fake-gcs-server tests: " + how)
-		}
-		t.Fatal("TF_ACC is set but fake-gcs-server is missing: " + how)
-	}
+	serverproc.Require(t, EnvBinary, "fake-gcs-server tests", "the fake-gcs-server binary: "+EnvBinary+"=$(scripts/tool.sh fakegcs)")
 	t0 := time.Now()
 	s, err := Start(context.Background(), Options{})
 	if err != nil {

@@ -143,7 +143,7 @@ func TestNew(t *testing.T) {
 		t.Fatal(err)
 	}
 	select {
-	case <-srv.exited:
+	case <-srv.proc.Exited():
 	default:
 		t.Error("fake-gcs-server still runs after Stop")
 	}

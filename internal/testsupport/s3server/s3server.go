@@ -11,20 +11,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/cd40c554/terraform-provider-zoho/internal/testsupport/serverproc"
 )
 
 // EnvBinary names the environment variable that holds the weed binary's path.
@@ -57,12 +57,10 @@ type Server struct {
 	// Bucket, Region, AccessKey and SecretKey: where and how to reach it.
 	Bucket, Region, AccessKey, SecretKey string
 
-	cmd     *exec.Cmd
-	exited  chan struct{}
-	dir     string
-	ownDir  bool
-	ports   []int
-	logPath string
+	proc   *serverproc.Process
+	dir    string
+	ownDir bool
+	ports  []int
 }
 
 // The ten ports weed mini listens on, each pinned (weed's defaults collide
@@ -97,17 +95,15 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		if err == nil {
 			return s, nil
 		}
-		if !errors.Is(err, errExited) {
+		if !errors.Is(err, serverproc.ErrExited) {
 			return nil, err
 		}
 	}
 	return nil, err
 }
 
-var errExited = errors.New("weed exited")
-
 func start(ctx context.Context, bin, dir string, timeout time.Duration) (*Server, error) {
-	s := &Server{Bucket: Bucket, Region: Region, AccessKey: AccessKey, SecretKey: SecretKey, exited: make(chan struct{})}
+	s := &Server{Bucket: Bucket, Region: Region, AccessKey: AccessKey, SecretKey: SecretKey}
 	if dir == "" {
 		d, err := os.MkdirTemp("", "zoho-weed-")
 		if err != nil {
@@ -118,7 +114,7 @@ func start(ctx context.Context, bin, dir string, timeout time.Duration) (*Server
 		return nil, err
 	}
 	s.dir = dir
-	ports, err := freePorts(len(portFlags))
+	ports, err := serverproc.FreePorts(len(portFlags))
 	if err != nil {
 		s.cleanup()
 		return nil, err
@@ -131,7 +127,7 @@ func start(ctx context.Context, bin, dir string, timeout time.Duration) (*Server
 	}
 	if err := s.waitReady(ctx, timeout); err != nil {
 		_ = s.Stop()
-		return nil, fmt.Errorf("%w\n%s", err, s.logTail())
+		return nil, err
 	}
 	return s, nil
 }
@@ -156,22 +152,9 @@ func (s *Server) launch(bin string) error {
 		"-admin.port.legacy=0", "-s3.port.iceberg=0", "-s3.port.lance=0",
 		"-webdav=false", "-admin.ui=false", "-master.telemetry=false",
 		"-s3.config="+cfg, "-bucket="+Bucket)
-	s.logPath = filepath.Join(s.dir, "weed.out")
-	out, err := os.Create(s.logPath)
-	if err != nil {
-		return err
-	}
-	defer out.Close()
-	s.cmd = exec.Command(bin, args...)
-	s.cmd.Stdout, s.cmd.Stderr = out, out
-	if err := s.cmd.Start(); err != nil {
-		return fmt.Errorf("start %s: %w", bin, err)
-	}
-	go func() {
-		_ = s.cmd.Wait()
-		close(s.exited)
-	}()
-	return nil
+	var err error
+	s.proc, err = serverproc.Start("weed", exec.Command(bin, args...), filepath.Join(s.dir, "weed.out"), nil)
+	return err
 }
 
 func writeS3Config(path string) error {
@@ -199,26 +182,17 @@ func writeS3Config(path string) error {
 // waitReady polls with a PutObject: /healthz answers about a second before
 // writes work.
 func (s *Server) waitReady(ctx context.Context, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	client := s.Client()
 	key := aws.String(".ready")
-	for {
+	return s.proc.Poll(ctx, timeout, 200*time.Millisecond, "accept a PutObject", func(ctx context.Context) error {
 		attempt, done := context.WithTimeout(ctx, 5*time.Second)
-		_, err := client.PutObject(attempt, &s3.PutObjectInput{Bucket: aws.String(s.Bucket), Key: key, Body: bytes.NewReader(nil)})
-		done()
-		if err == nil {
-			_, err = client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(s.Bucket), Key: key})
+		defer done()
+		if _, err := client.PutObject(attempt, &s3.PutObjectInput{Bucket: aws.String(s.Bucket), Key: key, Body: bytes.NewReader(nil)}); err != nil {
 			return err
 		}
-		select {
-		case <-s.exited:
-			return fmt.Errorf("%w before it was ready", errExited)
-		case <-ctx.Done():
-			return fmt.Errorf("weed did not accept a PutObject within %s: %v", timeout, err)
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
+		_, err := client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(s.Bucket), Key: key})
+		return err
+	})
 }
 
 // Client returns an AWS SDK client for the server, for tests that look at
@@ -260,29 +234,14 @@ func (s *Server) Env() []string {
 // Setenv sets Env in the test's environment (so t cannot be parallel).
 func (s *Server) Setenv(t testing.TB) {
 	t.Helper()
-	for _, kv := range s.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
+	serverproc.Setenv(t, s.Env())
 }
 
 // Stop ends the server (SIGTERM, then SIGKILL after 15 s) and removes its
 // directory if Start made it.
 func (s *Server) Stop() error {
-	if s.cmd != nil && s.cmd.Process != nil {
-		select {
-		case <-s.exited:
-		default:
-			if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-				_ = s.cmd.Process.Kill()
-			}
-			select {
-			case <-s.exited:
-			case <-time.After(15 * time.Second):
-				_ = s.cmd.Process.Kill()
-				<-s.exited
-			}
-		}
+	if s.proc != nil {
+		s.proc.Stop(15 * time.Second)
 	}
 	s.cleanup()
 	return nil
@@ -302,50 +261,12 @@ func (s *Server) cleanup() {
 	}
 }
 
-func (s *Server) logTail() string {
-	b, err := os.ReadFile(s.logPath)
-	if err != nil {
-		return ""
-	}
-	const n = 4000
-	if len(b) > n {
-		b = b[len(b)-n:]
-	}
-	return "weed output (tail):\n" + string(b)
-}
-
-// freePorts returns n distinct loopback ports that were free a moment ago.
-func freePorts(n int) ([]int, error) {
-	var ls []net.Listener
-	defer func() {
-		for _, l := range ls {
-			_ = l.Close()
-		}
-	}()
-	ports := make([]int, 0, n)
-	for len(ports) < n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
-}
-
 // New starts a server for the test and stops it when the test ends. Without
 // ZOHO_TEST_WEED the test is skipped, or fails under TF_ACC (make test
 // builds weed and sets it).
 func New(t testing.TB) *Server {
 	t.Helper()
-	if os.Getenv(EnvBinary) == "" {
-		const how = "set " + EnvBinary + " to the weed binary: " + EnvBinary + "=$(scripts/tool.sh weed) (make test does this)"
-		if os.Getenv("TF_ACC") == "" {
-			t.Skip("SeaweedFS S3 tests: " + how)
-		}
-		t.Fatal("TF_ACC is set but the SeaweedFS S3 server is missing: " + how)
-	}
+	serverproc.Require(t, EnvBinary, "SeaweedFS S3 tests", "the weed binary: "+EnvBinary+"=$(scripts/tool.sh weed)")
 	s, err := Start(context.Background(), Options{})
 	if err != nil {
 		t.Fatalf("start SeaweedFS: %v", err)

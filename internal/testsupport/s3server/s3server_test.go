@@ -54,7 +54,7 @@ func TestNew(t *testing.T) {
 		t.Fatal(err)
 	}
 	select {
-	case <-srv.exited:
+	case <-srv.proc.Exited():
 	default:
 		t.Error("weed still runs after Stop")
 	}
