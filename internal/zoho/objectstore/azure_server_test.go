@@ -4,13 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -50,32 +46,8 @@ func TestAzure_Azurite(t *testing.T) {
 		}
 	})
 	t.Run("OneRequestPerOperation", func(t *testing.T) {
-		target, err := url.Parse(srv.Endpoint)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var mu sync.Mutex
-		var seen []string
-		proxy := httputil.NewSingleHostReverseProxy(target)
-		rec := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			line := r.Method + " " + r.URL.Path
-			if v := r.Header.Get("If-None-Match"); v != "" {
-				line += " If-None-Match: " + v
-			}
-			mu.Lock()
-			seen = append(seen, line)
-			mu.Unlock()
-			proxy.ServeHTTP(w, r)
-		}))
-		t.Cleanup(rec.Close)
-		take := func() []string {
-			mu.Lock()
-			defer mu.Unlock()
-			r := seen
-			seen = nil
-			return r
-		}
-		t.Setenv("AZURE_STORAGE_DOMAIN", strings.TrimPrefix(rec.URL, "http://"))
+		recURL, take := recordingProxy(t, srv.Endpoint, pathAndIfNoneMatch)
+		t.Setenv("AZURE_STORAGE_DOMAIN", strings.TrimPrefix(recURL, "http://"))
 		s := openURL(t, srv.URL("one-request"))
 		base := "/" + srv.Account + "/" + srv.Container + "/one-request/"
 		checkRequests(t, "", []requestStep{

@@ -5,6 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"sync"
 	"testing"
 	"time"
@@ -270,4 +274,40 @@ func checkRequests(t *testing.T, label string, steps []requestStep, takeRequests
 			t.Errorf("%sstep %d sent %q, want exactly [%q]", label, i, got, st.want)
 		}
 	}
+}
+
+// recordingProxy is a reverse proxy in front of endpoint that records a
+// line per request (line(r)); take returns the lines since its last call.
+func recordingProxy(t *testing.T, endpoint string, line func(*http.Request) string) (proxyURL string, take func() []string) {
+	t.Helper()
+	target, err := url.Parse(endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var seen []string
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	rec := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, line(r))
+		mu.Unlock()
+		proxy.ServeHTTP(w, r) // Host stays the proxy's, which an S3 signature covers
+	}))
+	t.Cleanup(rec.Close)
+	return rec.URL, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		r := seen
+		seen = nil
+		return r
+	}
+}
+
+// pathAndIfNoneMatch is a request's method, path and If-None-Match header.
+func pathAndIfNoneMatch(r *http.Request) string {
+	line := r.Method + " " + r.URL.Path
+	if v := r.Header.Get("If-None-Match"); v != "" {
+		line += " If-None-Match: " + v
+	}
+	return line
 }

@@ -5,11 +5,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/cd40c554/terraform-provider-zoho/internal/testsupport/faultproxy"
@@ -56,28 +53,8 @@ func TestGCS_fakeGCSServer(t *testing.T) {
 	// One request per operation, seen by a recording proxy in front of the
 	// server.
 	t.Run("OneRequestPerOperation", func(t *testing.T) {
-		target, err := url.Parse(srv.Endpoint)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var mu sync.Mutex
-		var seen []string
-		proxy := httputil.NewSingleHostReverseProxy(target)
-		rec := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			mu.Lock()
-			seen = append(seen, r.Method+" "+r.URL.RequestURI())
-			mu.Unlock()
-			proxy.ServeHTTP(w, r)
-		}))
-		t.Cleanup(rec.Close)
-		take := func() []string {
-			mu.Lock()
-			defer mu.Unlock()
-			r := seen
-			seen = nil
-			return r
-		}
-		t.Setenv("STORAGE_EMULATOR_HOST", strings.TrimPrefix(rec.URL, "http://"))
+		recURL, take := recordingProxy(t, srv.Endpoint, func(r *http.Request) string { return r.Method + " " + r.URL.RequestURI() })
+		t.Setenv("STORAGE_EMULATOR_HOST", strings.TrimPrefix(recURL, "http://"))
 		s := openURL(t, srv.URL("one-request"))
 		const (
 			object = "/storage/v1/b/" + gcsserver.Bucket + "/o/one-request%2F"

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
 	"net/url"
 	"slices"
 	"strings"
@@ -96,32 +95,8 @@ func TestS3_SeaweedFS(t *testing.T) {
 	// SeaweedFS: no HEAD before a GET or a DELETE, and the conditional
 	// create is If-None-Match: * on the PUT itself.
 	t.Run("OneRequestPerOperation", func(t *testing.T) {
-		target, err := url.Parse(srv.Endpoint)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var mu sync.Mutex
-		var seen []string
-		proxy := httputil.NewSingleHostReverseProxy(target)
-		rec := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			line := r.Method + " " + r.URL.Path
-			if v := r.Header.Get("If-None-Match"); v != "" {
-				line += " If-None-Match: " + v
-			}
-			mu.Lock()
-			seen = append(seen, line)
-			mu.Unlock()
-			proxy.ServeHTTP(w, r) // Host stays the proxy's, which the signature covers
-		}))
-		t.Cleanup(rec.Close)
-		take := func() []string {
-			mu.Lock()
-			defer mu.Unlock()
-			r := seen
-			seen = nil
-			return r
-		}
-		raw := strings.Replace(srv.URL("one-request"), url.QueryEscape(srv.Endpoint), url.QueryEscape(rec.URL), 1)
+		recURL, take := recordingProxy(t, srv.Endpoint, pathAndIfNoneMatch)
+		raw := strings.Replace(srv.URL("one-request"), url.QueryEscape(srv.Endpoint), url.QueryEscape(recURL), 1)
 		s := openURL(t, raw)
 		obj := "/" + srv.Bucket + "/one-request/"
 		steps := []struct {
