@@ -479,6 +479,71 @@ func TestAccCLI_sharedTokenCacheFaults(t *testing.T) {
 	})
 }
 
+// TestAccCLI_sharedTokenCacheFaultsOverHTTP: the gs:// and azblob://
+// stores are this project's own HTTP clients (the s3:// one is the AWS
+// SDK's), so their deadlines and retries are checked on their own, against
+// fake-gcs-server and Azurite behind the fault proxy: a store that never
+// answers costs each command one store deadline and a warning, and one that
+// fails half its requests still leaves the fleet at one mint plus one per
+// command that saw it fail.
+func TestAccCLI_sharedTokenCacheFaultsOverHTTP(t *testing.T) {
+	fast := map[string]string{"ZOHO_REQUEST_TIMEOUT": "2s", "ZOHO_MAX_RETRIES": "1"}
+	warnings := func(out string) int { return strings.Count(out, "Warning: Zoho Shared Token Cache Unavailable") }
+	for _, store := range []struct {
+		name string
+		// through is the store's URL and environment, reached through
+		// the fault proxy.
+		through func(t *testing.T, mode faultproxy.Mode) sharedStore
+	}{
+		{"gs (fake-gcs-server)", func(t *testing.T, mode faultproxy.Mode) sharedStore {
+			srv := gcsserver.New(t)
+			proxy := faultproxy.New(t, srv.Host)
+			proxy.Set(mode)
+			return sharedStore{url: srv.URL("faults"), env: map[string]string{"STORAGE_EMULATOR_HOST": proxy.Addr()}}
+		}},
+		{"azblob (Azurite, Shared Key)", func(t *testing.T, mode faultproxy.Mode) sharedStore {
+			srv := azurite.New(t, azurite.SharedKey)
+			proxy := faultproxy.New(t, srv.Host)
+			proxy.Set(mode)
+			env := envMap(srv.Env())
+			env["AZURE_STORAGE_DOMAIN"] = proxy.Addr()
+			return sharedStore{url: srv.URL("faults"), env: env}
+		}},
+	} {
+		t.Run(store.name, func(t *testing.T) {
+			t.Run("store hung", func(t *testing.T) {
+				f := newFleet(t)
+				maps.Copy(f.base, fast)
+				f.use(store.through(t, faultproxy.BlackHole()))
+				outs, errs := f.jobs(t, fleetJobs, nil)
+				succeed(t, outs, errs)
+				for i, out := range outs {
+					if warnings(out) != 2 || !strings.Contains(strings.Join(strings.Fields(out), " "), "no answer within 2s") {
+						t.Errorf("job %d: want one warning per command naming the store's deadline:\n%s", i, clitest.Tail(out, 40))
+					}
+				}
+				if got := f.refreshRequests(); got != 2*fleetJobs {
+					t.Errorf("%d requests to Zoho, want %d: one per command, as without the cache", got, 2*fleetJobs)
+				}
+			})
+			t.Run("store failing half the time", func(t *testing.T) {
+				f := newFleet(t)
+				maps.Copy(f.base, fast)
+				f.use(store.through(t, faultproxy.FailFraction(0.5, 7)))
+				outs, errs := f.jobs(t, fleetJobs, nil)
+				succeed(t, outs, errs)
+				warned := 0
+				for _, out := range outs {
+					warned += warnings(out)
+				}
+				if got := f.refreshRequests(); got > 1+warned {
+					t.Errorf("%d requests to Zoho with %d commands that saw the store fail, want at most %d", got, warned, 1+warned)
+				}
+			})
+		})
+	}
+}
+
 // TestAccCLI_sharedTokenCacheUnavailableIsAWarning: a store that is down or
 // refuses this machine's credentials costs one warning per command naming
 // token_cache_url, and the job succeeds without it.
