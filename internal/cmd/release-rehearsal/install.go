@@ -243,7 +243,7 @@ func (r *rehearsal) checkUserAgent(z *clitest.Zoho) error {
 	}
 	for _, ua := range agents {
 		if !strings.HasPrefix(ua, want) {
-			return fmt.Errorf("a request to Zoho came with User-Agent %q, want %q...", ua, want)
+			return fmt.Errorf("a request to Zoho came with User-Agent %q, want one starting with %q", ua, want)
 		}
 	}
 	say("the provider's %d requests to Zoho: User-Agent %q", len(agents), agents[0])
