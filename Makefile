@@ -123,8 +123,10 @@ bench-proxy: ## The API proxy's added latency and throughput against its targets
 # bench/cli: tofu plan/apply/destroy of N refresh tokens and plans of N
 # ephemeral access tokens beside their floors (terraform_data, a no-op
 # provider, bare HTTP), against the emulator in-process. -profile DIR: the
-# provider's CPU and heap profiles instead (main_profile.go).
-bench-cli: ## CLI table (about 5 min on 2 cores): N = 1, 100, 1000 x 3, ratios to floors, Zoho requests, provider RSS (BENCH_ARGS='-n 100 -reps 5')
+# provider's CPU and heap profiles instead (main_profile.go). -proxy: the
+# provider's peak RSS with a zoho_api_proxy carrying a provisioner's calls,
+# against the same apply with the access token alone (bench/cli/proxy.go).
+bench-cli: ## CLI table (about 5 min on 2 cores): N = 1, 100, 1000 x 3, ratios to floors, Zoho requests, provider RSS (BENCH_ARGS='-n 100 -reps 5'); BENCH_ARGS='-proxy [-proxy-callers 1,8 -proxy-for 10s]': provider RSS with zoho_api_proxy open under load vs the access token alone (about 3 min)
 	go run ./bench/cli $(BENCH_ARGS)
 
 # A fleet of CI jobs on one refresh token (bench/fleet, issue 8): real tofu

@@ -255,7 +255,7 @@ func stats(samples []sample) (lo, med, hi time.Duration) {
 	return walls[0], median(walls), walls[len(walls)-1]
 }
 
-func median[T int64 | time.Duration | int](v []T) T {
+func median[T int64 | time.Duration | int | float64](v []T) T {
 	v = slices.Clone(v)
 	slices.Sort(v)
 	if len(v)%2 == 1 {

@@ -15,7 +15,15 @@
 // instances one refresh per distinct refresh token. A wrong count fails the
 // bench (exit 1) after the table is printed. Times are never asserted.
 //
+// With -proxy, instead of the table: the provider's peak RSS during an
+// apply whose local-exec provisioner calls the emulator's API through an
+// ephemeral zoho_api_proxy (-proxy-callers concurrent curl loops for
+// -proxy-for), next to the same apply calling the API straight with an
+// ephemeral zoho_oauth_access_token's header (proxy.go). Every call must
+// be answered 200 and reach the API once.
+//
 //	go run ./bench/cli [-n 1,100,1000] [-reps 3] [-cli PATH]
+//	go run ./bench/cli -proxy [-proxy-callers 1,8] [-proxy-for 10s] [-reps 3]
 package main
 
 import (
@@ -34,14 +42,17 @@ import (
 )
 
 type options struct {
-	ns          []int
-	reps        int
-	cli         string
-	parallelism int
-	workDir     string
-	profileDir  string
-	profileN    int
-	extraEnv    []string
+	ns           []int
+	reps         int
+	cli          string
+	parallelism  int
+	workDir      string
+	profileDir   string
+	profileN     int
+	extraEnv     []string
+	proxy        bool
+	proxyCallers []int
+	proxyFor     time.Duration
 }
 
 func main() {
@@ -52,9 +63,12 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if opts.profileDir != "" {
+	switch {
+	case opts.profileDir != "":
 		err = runProfile(ctx, opts)
-	} else {
+	case opts.proxy:
+		err = runProxy(ctx, opts)
+	default:
 		err = runBench(ctx, opts)
 	}
 	if err != nil {
@@ -73,6 +87,9 @@ func parseFlags() (options, error) {
 	flag.StringVar(&opts.workDir, "workdir", "", "keep the configurations, state and binaries here (default: a temporary directory, removed)")
 	flag.StringVar(&opts.profileDir, "profile", "", "instead of the table: CPU and heap profiles of the provider for a plan of -profile-n resources in state and of -profile-n ephemeral instances, written to this directory (needs main_profile.go, build tag zohoprofile)")
 	flag.IntVar(&opts.profileN, "profile-n", 1000, "instances in the -profile runs")
+	flag.BoolVar(&opts.proxy, "proxy", false, "instead of the table: the provider's peak RSS during an apply whose provisioner calls the API through a zoho_api_proxy, next to the same apply calling it straight with a zoho_oauth_access_token (-reps of each)")
+	callers := flag.String("proxy-callers", "1,8", "-proxy: comma-separated counts of the provisioner's concurrent curl loops")
+	flag.DurationVar(&opts.proxyFor, "proxy-for", 10*time.Second, "-proxy: how long the provisioner calls the API (whole seconds)")
 	flag.Func("env", "NAME=VALUE for the CLI and the providers, to try a setting (repeatable)", func(kv string) error {
 		if !strings.Contains(kv, "=") {
 			return fmt.Errorf("%q is not NAME=VALUE", kv)
@@ -87,6 +104,16 @@ func parseFlags() (options, error) {
 			return opts, fmt.Errorf("-n: %q is not a positive count", f)
 		}
 		opts.ns = append(opts.ns, n)
+	}
+	for f := range strings.SplitSeq(*callers, ",") {
+		c, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || c < 1 {
+			return opts, fmt.Errorf("-proxy-callers: %q is not a positive count", f)
+		}
+		opts.proxyCallers = append(opts.proxyCallers, c)
+	}
+	if opts.proxyFor < time.Second {
+		return opts, errors.New("-proxy-for must be at least 1s")
 	}
 	if opts.reps < 1 || opts.parallelism < 1 {
 		return opts, errors.New("-reps and -parallelism must be positive")

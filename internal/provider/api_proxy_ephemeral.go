@@ -162,11 +162,13 @@ func (r *apiProxyEphemeral) Open(ctx context.Context, req ephemeral.OpenRequest,
 		return
 	}
 	grant, _ := m.grant(ctx) // read once already by mintAccessToken
-	p, err := apiproxy.Start(ctx, apiproxy.Config{
+	// The proxy's goroutines log through their own copies of the logger
+	// (ownLogger), taken from options that no one else writes.
+	p, err := apiproxy.Start(ownLogger(ctx), apiproxy.Config{
 		Upstream:       upstream,
 		Tokens:         &proxyTokens{data: r.data, ep: minted.from, grant: grant},
 		RequestTimeout: requestTimeoutSetting.of(r.data.settings).value,
-		Log:            func(ctx context.Context, msg string, fields map[string]any) { tflog.Debug(ctx, msg, fields) },
+		Log:            func(ctx context.Context, msg string, fields map[string]any) { tflog.Debug(ownLogger(ctx), msg, fields) },
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot Start Zoho API Proxy", err.Error())
@@ -245,7 +247,10 @@ type proxyTokens struct {
 	grant zoho.Grant
 }
 
+// Token and Invalidate run in the proxy's requests, many at once: each
+// logs through its own copy of the logger (ownLogger).
 func (s *proxyTokens) Token(ctx context.Context) (*zoho.Token, error) {
+	ctx = ownLogger(ctx)
 	tok, source, diags, err := s.data.accessToken(ctx, s.ep, s.grant, true)
 	for _, d := range diags {
 		// A request has nowhere to show a diagnostic: the shared cache's
@@ -261,5 +266,6 @@ func (s *proxyTokens) Token(ctx context.Context) (*zoho.Token, error) {
 // Invalidate forgets a token the API refused, everywhere the provider's
 // cache keeps it, so the next request gets a new one.
 func (s *proxyTokens) Invalidate(ctx context.Context, accessToken string) {
+	ctx = ownLogger(ctx)
 	s.data.tokens.Forget(ctx, s.ep.cacheKey(s.grant), accessToken)
 }

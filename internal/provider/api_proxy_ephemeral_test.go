@@ -74,6 +74,62 @@ resource "terraform_data" "call" {
 	})
 }
 
+// Callers of the proxy at once: 8 curls of 25 calls each, all answered.
+// Every request logs a line with the Open's logger, which masks secrets;
+// tflog masks a line's fields in place in its logger's own field map, so
+// requests logging with one shared logger wrote one map from several
+// goroutines, and the provider died ("concurrent map iteration and map
+// write", found by bench/cli -proxy). go test -race sees it at once.
+func TestAccAPIProxy_concurrentCallers(t *testing.T) {
+	e := newTestEnv(t)
+	e.emu.SetAPIDomain("us", e.usURL)
+	refresh := e.refreshToken()
+	dir := t.TempDir()
+	script := filepath.Join(dir, "calls.sh")
+	if err := os.WriteFile(script, []byte(`#!/bin/sh
+cd "$(dirname "$0")"
+for i in 1 2 3 4 5 6 7 8; do
+	curl -s -w '%{stderr}%{http_code}\n' "${ZOHO_API}crm/v8/users?type=CurrentUser&call=[1-25]" >/dev/null 2>"codes.$i" &
+done
+wait
+cat codes.* >codes
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := e.providerConfig() + proxyFrom(refresh) + fmt.Sprintf(`
+resource "terraform_data" "calls" {
+  provisioner "local-exec" {
+    command     = "sh %s"
+    environment = { ZOHO_API = ephemeral.zoho_api_proxy.p.url, NO_PROXY = "127.0.0.1", no_proxy = "127.0.0.1" }
+  }
+}
+`, script)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   ephemeralCLIs,
+		Steps: []resource.TestStep{{
+			Config: cfg,
+			Check: func(*terraform.State) error {
+				raw, err := os.ReadFile(filepath.Join(dir, "codes"))
+				if err != nil {
+					return err
+				}
+				codes := strings.Fields(string(raw))
+				ok := 0
+				for _, c := range codes {
+					if c == "200" {
+						ok++
+					}
+				}
+				if len(codes) != 8*25 || ok != len(codes) {
+					return fmt.Errorf("%d of %d calls answered 200, want all of %d", ok, len(codes), 8*25)
+				}
+				return nil
+			},
+		}},
+	})
+}
+
 // upstream must be a Zoho API of the token's data center, or loopback: a
 // host under no Zoho domain is refused when the configuration is read, and
 // one of another data center when the token's is known (at open).

@@ -52,6 +52,19 @@ func alsoMasking(ctx context.Context, secrets ...string) context.Context {
 	return tflog.SubsystemMaskMessageStrings(ctx, logSubsystem, nonEmpty...)
 }
 
+// ownLogger returns ctx with its own copy of the provider's and the OAuth
+// subsystem's logger options. tflog masks a line's fields in place, in its
+// logger options' own field map (terraform-plugin-log's ApplyMask), so
+// goroutines that log at once through one context write one map at once,
+// and the process dies ("concurrent map iteration and map write"). The
+// framework gives every call its own context; the API proxy's requests
+// share their Open's, so each takes a copy before it logs, and the copy
+// only reads the shared options, which no goroutine then writes.
+func ownLogger(ctx context.Context) context.Context {
+	ctx = tflog.MaskAllFieldValuesStrings(ctx) // copies the options, adds nothing
+	return tflog.SubsystemMaskAllFieldValuesStrings(ctx, logSubsystem)
+}
+
 // logToTflog adapts the OAuth client's log lines onto tflog's subsystem.
 func logToTflog(ctx context.Context, msg string, fields map[string]any) {
 	tflog.SubsystemDebug(ctx, logSubsystem, msg, fields)
