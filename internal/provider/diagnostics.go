@@ -113,8 +113,9 @@ func explainZoho(e *zoho.Error, cc callContext) (summary, detail, attr string) {
 	case zoho.CodeInvalidClient:
 		return "Invalid Zoho Client",
 			"Zoho does not know this client at " + cc.accountsURL + " (invalid_client). Either client_id or client_secret is wrong, " +
-				"or the client was registered in another data center: a client exists only in the data center where it was created " +
-				"(see the API Console's address). Set data_center (or accounts_url) to that data center.", ""
+				"or the client was registered in another data center: a client is registered in one data center (see the API Console's " +
+				"address), and only a server-based client with Multi-DC enabled works in others, those chosen in its settings. " +
+				"Set data_center (or accounts_url) to that data center.", ""
 	case zoho.CodeInvalidClientSecret:
 		return "Invalid Zoho Client Secret",
 			"Zoho rejected the client secret (invalid_client_secret). Copy it again from the API Console (Client Secret tab) into " +
