@@ -113,8 +113,9 @@ func explainZoho(e *zoho.Error, cc callContext) (summary, detail, attr string) {
 	case zoho.CodeInvalidClient:
 		return "Invalid Zoho Client",
 			"Zoho does not know this client at " + cc.accountsURL + " (invalid_client). Either client_id or client_secret is wrong, " +
-				"or the client was registered in another data center: a client exists only in the data center where it was created " +
-				"(see the API Console's address). Set data_center (or accounts_url) to that data center.", ""
+				"or the client was registered in another data center: a client is registered in one data center (see the API Console's " +
+				"address), and only a server-based client with Multi-DC enabled works in others, those chosen in its settings. " +
+				"Set data_center (or accounts_url) to that data center.", ""
 	case zoho.CodeInvalidClientSecret:
 		return "Invalid Zoho Client Secret",
 			"Zoho rejected the client secret (invalid_client_secret). Copy it again from the API Console (Client Secret tab) into " +
@@ -128,8 +129,10 @@ func explainZoho(e *zoho.Error, cc callContext) (summary, detail, attr string) {
 			"Zoho refused (access_denied): a client may generate about 10 grant codes per 10 minutes. Wait 10 minutes, then generate one code and use it.", ""
 	case zoho.CodeThrottled:
 		return "Zoho Token Limit Reached",
-			"Zoho throttled this token (" + e.Raw + "): one refresh token may mint about 10 access tokens per 10 minutes, and once over the limit " +
-				"Zoho blocks it for the rest of the window, so the request was not retried. Wait up to 10 minutes. To avoid it, mint fewer tokens: " +
+			"Zoho throttled this token (" + e.Raw + "): one refresh token may mint about 10 access tokens per 10 minutes. Past that, Zoho blocks it " +
+				"for the rest of the 10-minute window, by its documentation; users report blocks lasting 15 to 30 minutes while requests keep coming, " +
+				"so the request was not retried. Stop everything that mints from that refresh token, and wait 30 minutes without a request before " +
+				"trying again. To avoid it, mint fewer tokens: " +
 				"use one zoho_oauth_access_token per refresh token (instances with the same credentials share one token in a run), and set " +
 				"token_cache_dir (or " + tokenCacheDirSetting.env + ") so that plan and apply share a cached token, and token_cache_url (or " +
 				tokenCacheURLSetting.env + ") so that every CI job on these credentials shares one.", ""

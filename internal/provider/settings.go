@@ -66,7 +66,7 @@ var (
 		about: "Object store holding a token cache shared by every machine that points at it (a CI fleet), " +
 			"so that jobs on fresh runners reuse one access token instead of minting one each: `file:///path` (a shared " +
 			"volume), `s3://bucket/prefix?region=eu-west-1` (add `endpoint=https://host` and `use_path_style=true` for " +
-			"S3-compatible stores such as MinIO, Ceph, R2 or SeaweedFS), `gs://bucket/prefix` or `azblob://container/prefix`. " +
+			"S3-compatible stores such as MinIO, Ceph, R2 or SeaweedFS), `gs://bucket/prefix` or `azblob://container/prefix?storage_account=NAME` (the storage account is required, in the URL or `AZURE_STORAGE_ACCOUNT`). " +
 			"Entries are sealed exactly as in `token_cache_dir` and named by hashes: whoever can read the bucket learns " +
 			"nothing usable. Looked up after memory and `token_cache_dir`, before Zoho. On a miss one job takes a lease " +
 			"(the store's create-if-absent write), mints and publishes the outcome, a token or Zoho's refusal, while the " +

@@ -1,8 +1,8 @@
-# WARNING: a data source's results are stored in state. The access token
-# below is marked sensitive but is readable, in the clear, by anyone who can
-# read the state (for about an hour, until it expires). On Terraform >= 1.10
-# or OpenTofu >= 1.11 use the `zoho_oauth_access_token` ephemeral resource,
-# which stores nothing.
+# WARNING: a data source's arguments and results are stored in state. The
+# refresh token given to it (which never expires) and the access token it
+# mints (valid an hour) are marked sensitive but readable, in the clear, by
+# anyone who can read the state. On Terraform >= 1.10 or OpenTofu >= 1.11
+# use the `zoho_oauth_access_token` ephemeral resource, which stores nothing.
 #
 # A snippet, not a complete configuration: it leaves out the terraform block
 # that requires cd40c554/zoho (the provider takes its client from ZOHO_*).

@@ -58,7 +58,7 @@ func describeTokenFailure(err error) string {
 	)
 	switch {
 	case errors.As(err, &zerr) && zerr.Code == zoho.CodeThrottled:
-		return fmt.Sprintf("%s: Zoho throttled minting for this refresh token or client (it blocks for up to 10 minutes)", zerr.Op)
+		return fmt.Sprintf("%s: Zoho throttled minting for this refresh token or client (it blocks for the rest of a 10-minute window, and users report 15 to 30 minutes while requests keep coming: wait 30 minutes without a request)", zerr.Op)
 	case errors.As(err, &zerr):
 		return fmt.Sprintf("%s: Zoho answered %s", zerr.Op, zerr.Code)
 	case errors.As(err, &rerr):

@@ -157,6 +157,16 @@ func New(opts Options) (*Cache, error) {
 	return c, nil
 }
 
+// LeaseLifetime is how long a lease this process takes on the shared store
+// may last (its whole mint budget plus one store request): the longest a
+// dead holder delays the fleet. 0 without a shared store.
+func (c *Cache) LeaseLifetime() time.Duration {
+	if c.shared == nil {
+		return 0
+	}
+	return c.shared.leaseLife
+}
+
 // SharedFailure returns the error that turned the shared store off, the first
 // time it is called after that happened, and nil otherwise: the caller
 // reports it once (as a warning: the run goes on without the store).
