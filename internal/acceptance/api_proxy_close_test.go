@@ -56,14 +56,14 @@ done
 // the hold, and a hold without progress would meet the proxy's own
 // timeout first (a 504, before Close's bound).
 func TestAccAPIProxy_closeWithARequestInFlight(t *testing.T) {
-	ctx, cli, plugin := cliUnderTest(t, clitest.EphemeralResources)
+	_, cli, plugin := cliUnderTest(t, clitest.EphemeralResources)
 	z := startZoho(t, zohotest.Options{}, zohotest.Client{})
 	refresh := issueRefreshToken(t, z)
 	const requestTimeout = 3 * time.Second
 
 	// start applies with an upstream served by slow, and returns the run
 	// once the apply has ended.
-	start := func(t *testing.T, slow func(w http.ResponseWriter, r *http.Request, work string)) (*proxyRun, clitest.Result) {
+	start := func(ctx context.Context, t *testing.T, slow func(w http.ResponseWriter, r *http.Request, work string)) (*proxyRun, clitest.Result) {
 		r := newProxyRun(ctx, t, cli, plugin, z, refresh, providerBlock(`request_timeout = "3s"`)+`
 variable "upstream" {
   type = string
@@ -96,15 +96,15 @@ resource "terraform_data" "leave_a_request_running" {
 	}
 	// curlResult waits for the background curl to end: its exit code,
 	// status and answer.
-	curlResult := func(t *testing.T, r *proxyRun) (exit, status, answer string) {
+	curlResult := func(ctx context.Context, t *testing.T, r *proxyRun) (exit, status, answer string) {
 		waitFor(ctx, t, func() bool { return strings.HasSuffix(r.file("exit.txt"), "\n") })
 		return strings.TrimSpace(r.file("exit.txt")), r.file("status.txt"), r.file("answer.txt")
 	}
 
 	t.Run("finishes within request_timeout", func(t *testing.T) {
-		t.Parallel()
+		ctx := parallel(t)
 		closing := make(chan bool, 1)
-		r, res := start(t, func(w http.ResponseWriter, _ *http.Request, work string) {
+		r, res := start(ctx, t, func(w http.ResponseWriter, _ *http.Request, work string) {
 			closing <- refusesConnections(ctx, proxyAddress(t, work))
 			_, _ = io.WriteString(w, "finished")
 		})
@@ -114,15 +114,15 @@ resource "terraform_data" "leave_a_request_running" {
 		if strings.Contains(res.Out, "Requests In Flight") {
 			t.Errorf("Close warned about a request that finished:\n%s", clitest.Tail(res.Out, 20))
 		}
-		if exit, status, answer := curlResult(t, r); exit != "0" || status != "200" || answer != "finished" {
+		if exit, status, answer := curlResult(ctx, t, r); exit != "0" || status != "200" || answer != "finished" {
 			t.Errorf("the request in flight got exit %s, status %s, answer %q (curl: %s), want 0, 200, its answer", exit, status, answer, r.file("curl.err"))
 		}
 	})
 
 	t.Run("cut off after request_timeout", func(t *testing.T) {
-		t.Parallel()
+		ctx := parallel(t)
 		held := make(chan time.Duration, 1)
-		r, res := start(t, func(w http.ResponseWriter, req *http.Request, _ string) {
+		r, res := start(ctx, t, func(w http.ResponseWriter, req *http.Request, _ string) {
 			began := time.Now()
 			defer func() { held <- time.Since(began) }()
 			_, _ = io.WriteString(w, "start;")
@@ -148,7 +148,7 @@ resource "terraform_data" "leave_a_request_running" {
 		case <-time.After(time.Minute):
 			t.Fatal("the upstream attempt of the request cut off is still running")
 		}
-		if exit, status, answer := curlResult(t, r); exit == "0" || status != "200" || !strings.HasPrefix(answer, "start;") {
+		if exit, status, answer := curlResult(ctx, t, r); exit == "0" || status != "200" || !strings.HasPrefix(answer, "start;") {
 			t.Errorf("the request cut off got exit %s, status %s, answer %q, want a 200 whose body ends early (a curl error)", exit, status, answer)
 		}
 	})

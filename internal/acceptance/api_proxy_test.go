@@ -139,7 +139,7 @@ echo "$calls calls in $(($(date +%s) - start)) s, none failed" >>calls.log
 // A larger min_token_lifetime would make that bound miss: tokens replaced
 // every 8 s (2s) cost 7 mints over the same run.
 func TestAccAPIProxy_outlivesItsTokens(t *testing.T) {
-	ctx, cli, plugin := cliUnderTest(t, clitest.EphemeralResources)
+	_, cli, plugin := cliUnderTest(t, clitest.EphemeralResources)
 	const ttl = 10 * time.Second
 	loop := 4*ttl + time.Second // the script counts whole seconds
 	provider := providerBlock(`min_token_lifetime = "1s"`)
@@ -156,7 +156,7 @@ resource "terraform_data" "calls" {
 	scripts := map[string]string{"calls.sh": callLoop}
 
 	t.Run("through zoho_api_proxy", func(t *testing.T) {
-		t.Parallel()
+		ctx := parallel(t)
 		z := startZoho(t, zohotest.Options{AccessTokenTTL: ttl}, zohotest.Client{})
 		refresh := issueRefreshToken(t, z)
 		r := newProxyRun(ctx, t, cli, plugin, z, refresh, provider+`
@@ -188,7 +188,7 @@ ephemeral "zoho_api_proxy" "crm" {
 	})
 
 	t.Run("with zoho_oauth_access_token", func(t *testing.T) {
-		t.Parallel()
+		ctx := parallel(t)
 		z := startZoho(t, zohotest.Options{AccessTokenTTL: ttl}, zohotest.Client{})
 		refresh := issueRefreshToken(t, z)
 		r := newProxyRun(ctx, t, cli, plugin, z, refresh, provider+`

@@ -28,15 +28,23 @@ func cliUnderTest(t *testing.T, feature clitest.Feature, buildFlags ...string) (
 	if os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
 		t.Fatal("TF_ACC is set but TF_ACC_TERRAFORM_PATH is not: name the terraform or tofu binary to run")
 	}
-	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	t.Cleanup(cancel)
+	ctx := parallel(t)
 	cli := skipWithout(t, feature)
 	plugin, err := clitest.BuildProvider(ctx, t.TempDir(), buildFlags...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return ctx, cli, plugin
+}
+
+// parallel runs t in parallel and returns the context that bounds its CLI
+// runs, 5 minutes from when t resumes: a parallel subtest must take its
+// own, since it may wait for its turn longer than its parent's lasts.
+func parallel(t *testing.T) context.Context {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
 }
 
 // skipWithout skips t unless the CLI under test has f, and returns that CLI.
