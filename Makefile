@@ -55,7 +55,7 @@ tools: ## Build (or reuse cached) tofu, tfplugindocs and golangci-lint and print
 		tfplugindocs "$$(go tool -n -modfile=tools/docs/go.mod tfplugindocs)" \
 		golangci-lint "$$(go tool -n -modfile=tools/lint/go.mod golangci-lint)"
 
-test: ## Everything CI runs: vet, lint, actionlint, unit+acceptance tests (tofu, terraform if on PATH, the tofu 1.11/1.6 matrix), docs and examples checks
+test: ## Everything CI runs: vet, lint, actionlint, unit+acceptance tests (tofu, terraform if on PATH, the tofu 1.11/1.6 matrix), cross-check, Wine, release rehearsal, docs and examples checks
 	scripts/test.sh
 
 testacc: ## Acceptance tests only (internal/provider's in-process ones, internal/acceptance's black-box ones), against tofu, with SeaweedFS, fake-gcs-server and Azurite for the shared cache (TEST_ARGS='-run TestAccX' to narrow)
