@@ -15,8 +15,19 @@
 #      with ephemeral resources and write-only arguments) and 1.6 (the oldest
 #      supported); tests of features a CLI lacks skip, naming the CLI and the
 #      feature (clitest.Feature). No -race: step 2 ran it.
-#   5. scripts/docs-check.sh, scripts/examples-check.sh
-#   6. a summary: per-step timings, the CLIs the suites ran against, and the
+#   5. scripts/cross-check.sh for one platform of each other OS the release
+#      ships, 32-bit among them (darwin/arm64, windows/amd64, freebsd/386): go
+#      build and go vet of the whole module; `make cross-check` does all 12
+#      (cold, 1.5 to 6 min each on a busy 2-core machine: too long here)
+#   6. scripts/wine-test.sh: the unit tests of internal/zoho/... built for
+#      windows/amd64 and run under Wine (installs wine64 and the mingw
+#      compiler with apt-get the first time, as root)
+#   7. the release rehearsal (go run ./internal/cmd/release-rehearsal):
+#      goreleaser snapshot for this platform signed with a throwaway key,
+#      installed by tofu (and terraform, if on PATH) init from a local
+#      registry over HTTPS, the demo applied, tampered releases refused
+#   8. scripts/docs-check.sh, scripts/examples-check.sh, changelog check
+#   9. a summary: per-step timings, the CLIs the suites ran against, and the
 #      top-level PASS/SKIP counts of each suite
 #
 # Every environment variable of the CLIs and the tests comes from
@@ -28,7 +39,8 @@
 # Knobs: ZOHO_TEST_SKIP_TERRAFORM=1 (no terraform suite); ZOHO_TEST_SKIP_MATRIX=1
 # (no matrix: its two tofus take 4-7 min of CPU each to build once, 10-12 min
 # on a busy 2-core machine, then are cached; the two suites take about 1.5
-# min); GO_TEST_TIMEOUT (per package, default 30m).
+# min); ZOHO_TEST_SKIP_WINE=1 (no Wine step: for a machine where wine64
+# cannot be installed); GO_TEST_TIMEOUT (per package, default 30m).
 set -euo pipefail
 
 # One function, called on the last line: bash parses the whole file first,
@@ -93,6 +105,22 @@ main() {
 		done
 	fi
 
+	heading "cross-check: go build and go vet for darwin, windows and freebsd (make cross-check: every platform)"
+	scripts/cross-check.sh darwin/arm64 windows/amd64 freebsd/386
+	timed cross-check
+	if [ "${ZOHO_TEST_SKIP_WINE:-0}" != 1 ]; then
+		heading "Windows: internal/zoho/... unit tests under Wine (scripts/wine-test.sh)"
+		scripts/wine-test.sh
+		timed "Wine (windows/amd64 unit tests)"
+	fi
+	heading "release rehearsal (internal/cmd/release-rehearsal)"
+	local clis=tofu
+	if [ -n "$terraform" ] && [ "${ZOHO_TEST_SKIP_TERRAFORM:-0}" != 1 ]; then
+		clis=tofu,terraform
+	fi
+	go run ./internal/cmd/release-rehearsal -cli "$clis"
+	timed "release rehearsal"
+
 	heading "docs check"
 	scripts/docs-check.sh
 	timed docs
@@ -114,6 +142,9 @@ main() {
 	fi
 	if [ -z "$terraform" ]; then
 		echo "(no terraform binary on PATH: Terraform suite not run)"
+	fi
+	if [ "${ZOHO_TEST_SKIP_WINE:-0}" = 1 ]; then
+		echo "(Windows unit tests under Wine not run: ZOHO_TEST_SKIP_WINE=1)"
 	fi
 	echo "all checks passed"
 }

@@ -29,6 +29,14 @@ var guideExamples = []exampleCase{
 		run: runGuideModuleTests,
 	},
 	{
+		name: "guide: testing modules with a mocked provider",
+		files: []string{
+			"examples/guides/testing-modules-offline/mock-provider/main.tf",
+			"examples/guides/testing-modules-offline/mock-provider/tests/mocked.tftest.hcl",
+		},
+		run: runGuideMockProvider,
+	},
+	{
 		name: "guide: rotation",
 		files: []string{
 			"examples/use-cases/bootstrap/main.tf",
@@ -110,6 +118,72 @@ func runGuideModuleTests(x *exampleRun) {
 		if !strings.Contains(res.Out, want) {
 			x.fatalf(res.Out, "run-tests.sh with a wrong expectation did not print %q", want)
 		}
+	}
+}
+
+// mockedEphemeralResources: `mock_provider "zoho"` in a test file, with
+// this provider's ephemeral resources in its schema, as the testing guide
+// says (each CLI tried here with examples/guides/testing-modules-offline/mock-provider):
+//
+//   - Terraform 1.11.4 refuses any configuration that opens an ephemeral
+//     resource of a mocked provider ("No ephemeral resource types in mock
+//     providers"), even in a plan. hashicorp/terraform#38928 (merged in
+//     July 2026) mocks them; the first release with it is taken to be 1.16,
+//     untested here.
+//   - OpenTofu 1.11.6 crashes ("implement me") at the first run that
+//     applies with a mocked provider that has ephemeral resources, whether
+//     or not the configuration uses them; 1.11.5 and 1.12.1 did too
+//     (opentofu/opentofu#4251, fixed by #4253 for 1.12). OpenTofu 1.12.6
+//     passes; the releases in between were not tried.
+var mockedEphemeralResources = clitest.Feature{
+	Name: "ephemeral resources of a mocked provider in tests", Terraform: "1.16.0", OpenTofu: "1.12.6",
+	Why: "Terraform before hashicorp/terraform#38928 refuses them (No ephemeral resource types in mock providers); " +
+		"OpenTofu 1.11 and 1.12 before the fix of opentofu/opentofu#4251 crash",
+}
+
+// mockFailure is what `test` prints where a CLI cannot mock this provider
+// (mockedEphemeralResources).
+var mockFailure = map[string]string{
+	"Terraform": "No ephemeral resource types in mock providers",
+	"OpenTofu":  "implement me",
+}
+
+// runGuideMockProvider runs the module's tests with the provider mocked:
+// no emulator, no grant code. Where the CLI cannot mock this provider, the
+// tests must fail the way the guide says, and the case skips, saying why;
+// if they pass there, the guide and mockedEphemeralResources are out of
+// date.
+func runGuideMockProvider(x *exampleRun) {
+	dir := "examples/guides/testing-modules-offline/mock-provider"
+	x.copy(dir)
+	x.env["TF_CLI_ARGS_test"] = "-no-color"
+	// ZOHO_* still name the emulator, so a call that the mock let through
+	// would show in its counters (checked at the end).
+	x.init(dir)
+	cli := x.rig.cli
+	if reason := cli.Lacks(mockedEphemeralResources); reason != "" {
+		res := x.exec(dir, "", cli.Path, "test")
+		if res.Code == 0 {
+			x.fatalf(res.Out, "%s test passed: %s can mock this provider; update mockedEphemeralResources and the testing guide", cli.Name(), cli.Version)
+		}
+		if want := mockFailure[cli.Product]; !strings.Contains(res.Out, want) {
+			x.fatalf(res.Out, "%s test failed, but without %q: update mockedEphemeralResources and the testing guide", cli.Name(), want)
+		}
+		x.t.Skipf("%s; `%s test` fails as the testing guide says (CLI: %s)", reason, cli.Name(), cli.Path)
+	}
+	out := x.tf(dir, "test")
+	for _, want := range []string{
+		`run "plans_without_a_grant_code"... pass`,
+		`run "applies_with_the_mocked_token"... pass`,
+		`run "fails_when_a_scope_is_missing"... pass`,
+		"Success! 3 passed, 0 failed.",
+	} {
+		if !strings.Contains(out, want) {
+			x.fatalf(out, "%s test did not print %q", cli.Name(), want)
+		}
+	}
+	if c := x.emu.Counters(); c.TokenRequests+c.RevokeRequests+c.APICalls != 0 {
+		x.t.Errorf("the mocked tests reached the emulator: %+v", c)
 	}
 }
 

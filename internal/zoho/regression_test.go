@@ -64,8 +64,11 @@ func TestTimeoutIsATransportErrorNotACancellation(t *testing.T) {
 	for _, op := range allOps {
 		t.Run(string(op), func(t *testing.T) {
 			url, arrived := slowServer(t, 5*time.Second, okExchange)
+			// 250 ms, not less: each attempt must reach the server before it
+			// times out, which took more than 50 ms under Wine on a busy
+			// machine (requests = 1, Attempts = 2).
 			c := New(Config{AccountsURL: url, ClientID: testClientID, ClientSecret: testClientSecret,
-				RequestTimeout: 50 * time.Millisecond, MaxRetries: 1, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond})
+				RequestTimeout: 250 * time.Millisecond, MaxRetries: 1, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond})
 			err := callOp(context.Background(), c, op)
 			var terr *TransportError
 			if !errors.As(err, &terr) {
