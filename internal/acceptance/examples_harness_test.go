@@ -166,7 +166,20 @@ func (x *exampleRun) addSecret(name, value string) {
 // user's environment and stdin, and scans what it printed for secrets.
 func (x *exampleRun) exec(dir, stdin, name string, args ...string) clitest.Result {
 	x.t.Helper()
-	res, err := clitest.Run(x.ctx, filepath.Join(x.work, dir), clitest.Env(x.rig.cliConfig, x.env), stdin, name, args...)
+	return x.execWith(clitest.Run, dir, stdin, name, args...)
+}
+
+// execCrashing is exec for a CLI expected to crash (clitest.RunCrashing).
+func (x *exampleRun) execCrashing(dir, stdin, name string, args ...string) clitest.Result {
+	x.t.Helper()
+	return x.execWith(clitest.RunCrashing, dir, stdin, name, args...)
+}
+
+type runFunc func(ctx context.Context, dir string, env []string, stdin, name string, args ...string) (clitest.Result, error)
+
+func (x *exampleRun) execWith(run runFunc, dir, stdin, name string, args ...string) clitest.Result {
+	x.t.Helper()
+	res, err := run(x.ctx, filepath.Join(x.work, dir), clitest.Env(x.rig.cliConfig, x.env), stdin, name, args...)
 	if err != nil {
 		x.t.Fatal(err)
 	}

@@ -41,6 +41,23 @@ func Run(ctx context.Context, dir string, env []string, stdin, name string, args
 	return p.result()
 }
 
+// RunCrashing is Run for a CLI expected to crash: a CLI that crashes
+// leaves the providers it started running, orphaned, so the command runs in
+// a process group of its own and whatever of the group outlives it is
+// killed when it ends. (Run cannot do this for every command: a
+// provisioner may leave a process running on purpose.)
+func RunCrashing(ctx context.Context, dir string, env []string, stdin, name string, args ...string) (Result, error) {
+	p := newProcess(ctx, dir, env, stdin, name, args)
+	ownProcessGroup(p.cmd)
+	p.cmd.Cancel = func() error { return killProcessGroup(p.cmd.Process) }
+	p.cmd.WaitDelay = waitDelay
+	p.err = p.cmd.Run()
+	if p.cmd.Process != nil {
+		_ = killProcessGroup(p.cmd.Process) // the group outlives its leader while a member runs
+	}
+	return p.result()
+}
+
 // Output runs name args in dir with env (nil: this process's) for what it
 // prints on stdout, such as a JSON answer or a path; a command that fails
 // is an error holding what it printed on stderr.

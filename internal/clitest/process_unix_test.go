@@ -43,6 +43,26 @@ func TestStartKill(t *testing.T) {
 	}
 }
 
+// RunCrashing ends what the command left running when it exited, as a
+// crashed CLI leaves its providers.
+func TestRunCrashingReapsTheGroup(t *testing.T) {
+	dir := t.TempDir()
+	res, err := RunCrashing(context.Background(), dir, nil, "", "/bin/sh", "-c", "sleep 60 >/dev/null 2>&1 & echo $! >child; exit 2")
+	if err != nil || res.Code != 2 {
+		t.Fatalf("RunCrashing = code %d, %v; want 2", res.Code, err)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "child"))
+	child, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	if child == 0 {
+		t.Fatal("the command did not start its child")
+	}
+	for deadline := time.Now().Add(10 * time.Second); alive(child); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the child %d outlived the command", child)
+		}
+	}
+}
+
 // alive says whether process pid runs: it exists and, where /proc says so,
 // is no zombie waiting for a reaper.
 func alive(pid int) bool {
