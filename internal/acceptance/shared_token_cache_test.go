@@ -311,7 +311,6 @@ func TestAccCLI_sharedTokenCacheFaults(t *testing.T) {
 		f.use(s3Store(t, weed, strings.ReplaceAll(t.Name(), "/", "-"), proxy))
 		return proxy
 	}
-	warnings := func(out string) int { return strings.Count(out, "Warning: Zoho Shared Token Cache Unavailable") }
 
 	t.Run("store hung", func(t *testing.T) {
 		// It accepts connections and never answers: each command waits one
@@ -319,33 +318,14 @@ func TestAccCLI_sharedTokenCacheFaults(t *testing.T) {
 		f := newFleet(t)
 		maps.Copy(f.base, fast)
 		flaky(t, f, faultproxy.BlackHole())
-		outs, errs := f.jobs(t, fleetJobs, nil)
-		succeed(t, outs, errs)
-		for i, out := range outs {
-			if warnings(out) != 2 || !strings.Contains(strings.Join(strings.Fields(out), " "), "no answer within 2s") {
-				t.Errorf("job %d: want one warning per command naming the store's deadline:\n%s", i, clitest.Tail(out, 40))
-			}
-		}
-		if got := f.refreshRequests(); got != 2*fleetJobs {
-			t.Errorf("%d requests to Zoho, want %d: one per command, as without the cache", got, 2*fleetJobs)
-		}
+		f.expectHungStoreSkipped(t)
 	})
 
 	t.Run("store failing half the time", func(t *testing.T) {
 		f := newFleet(t)
 		maps.Copy(f.base, fast)
 		flaky(t, f, faultproxy.FailFraction(0.5, 7))
-		outs, errs := f.jobs(t, fleetJobs, nil)
-		succeed(t, outs, errs)
-		warned := 0
-		for _, out := range outs {
-			warned += warnings(out)
-		}
-		// One mint for the fleet, plus at most one per command that saw the
-		// store fail (and went on without it).
-		if got := f.refreshRequests(); got > 1+warned {
-			t.Errorf("%d requests to Zoho with %d commands that saw the store fail, want at most %d", got, warned, 1+warned)
-		}
+		f.expectFailingStoreMostlyShared(t)
 	})
 
 	t.Run("holder throttled", func(t *testing.T) {
@@ -479,6 +459,44 @@ func TestAccCLI_sharedTokenCacheFaults(t *testing.T) {
 	})
 }
 
+// unavailableWarnings counts a job's warnings that the shared cache was off.
+func unavailableWarnings(out string) int {
+	return strings.Count(out, "Warning: Zoho Shared Token Cache Unavailable")
+}
+
+// expectHungStoreSkipped runs the fleet against a store that accepts
+// connections and never answers (request_timeout 2s): each command waits
+// one store deadline, warns naming it, and goes on as without the cache.
+func (f *fleet) expectHungStoreSkipped(t *testing.T) {
+	t.Helper()
+	outs, errs := f.jobs(t, fleetJobs, nil)
+	succeed(t, outs, errs)
+	for i, out := range outs {
+		if unavailableWarnings(out) != 2 || !strings.Contains(strings.Join(strings.Fields(out), " "), "no answer within 2s") {
+			t.Errorf("job %d: want one warning per command naming the store's deadline:\n%s", i, clitest.Tail(out, 40))
+		}
+	}
+	if got := f.refreshRequests(); got != 2*fleetJobs {
+		t.Errorf("%d requests to Zoho, want %d: one per command, as without the cache", got, 2*fleetJobs)
+	}
+}
+
+// expectFailingStoreMostlyShared runs the fleet against a store that fails
+// some requests: one mint for the fleet, plus at most one per command that
+// saw the store fail (and went on without it).
+func (f *fleet) expectFailingStoreMostlyShared(t *testing.T) {
+	t.Helper()
+	outs, errs := f.jobs(t, fleetJobs, nil)
+	succeed(t, outs, errs)
+	warned := 0
+	for _, out := range outs {
+		warned += unavailableWarnings(out)
+	}
+	if got := f.refreshRequests(); got > 1+warned {
+		t.Errorf("%d requests to Zoho with %d commands that saw the store fail, want at most %d", got, warned, 1+warned)
+	}
+}
+
 // TestAccCLI_sharedTokenCacheFaultsOverHTTP: the gs:// and azblob://
 // stores are this project's own HTTP clients (the s3:// one is the AWS
 // SDK's), so their deadlines and retries are checked on their own, against
@@ -488,7 +506,6 @@ func TestAccCLI_sharedTokenCacheFaults(t *testing.T) {
 // command that saw it fail.
 func TestAccCLI_sharedTokenCacheFaultsOverHTTP(t *testing.T) {
 	fast := map[string]string{"ZOHO_REQUEST_TIMEOUT": "2s", "ZOHO_MAX_RETRIES": "1"}
-	warnings := func(out string) int { return strings.Count(out, "Warning: Zoho Shared Token Cache Unavailable") }
 	for _, store := range []struct {
 		name string
 		// through is the store's URL and environment, reached through
@@ -515,30 +532,13 @@ func TestAccCLI_sharedTokenCacheFaultsOverHTTP(t *testing.T) {
 				f := newFleet(t)
 				maps.Copy(f.base, fast)
 				f.use(store.through(t, faultproxy.BlackHole()))
-				outs, errs := f.jobs(t, fleetJobs, nil)
-				succeed(t, outs, errs)
-				for i, out := range outs {
-					if warnings(out) != 2 || !strings.Contains(strings.Join(strings.Fields(out), " "), "no answer within 2s") {
-						t.Errorf("job %d: want one warning per command naming the store's deadline:\n%s", i, clitest.Tail(out, 40))
-					}
-				}
-				if got := f.refreshRequests(); got != 2*fleetJobs {
-					t.Errorf("%d requests to Zoho, want %d: one per command, as without the cache", got, 2*fleetJobs)
-				}
+				f.expectHungStoreSkipped(t)
 			})
 			t.Run("store failing half the time", func(t *testing.T) {
 				f := newFleet(t)
 				maps.Copy(f.base, fast)
 				f.use(store.through(t, faultproxy.FailFraction(0.5, 7)))
-				outs, errs := f.jobs(t, fleetJobs, nil)
-				succeed(t, outs, errs)
-				warned := 0
-				for _, out := range outs {
-					warned += warnings(out)
-				}
-				if got := f.refreshRequests(); got > 1+warned {
-					t.Errorf("%d requests to Zoho with %d commands that saw the store fail, want at most %d", got, warned, 1+warned)
-				}
+				f.expectFailingStoreMostlyShared(t)
 			})
 		})
 	}
@@ -572,7 +572,7 @@ func TestAccCLI_sharedTokenCacheUnavailableIsAWarning(t *testing.T) {
 			outs, errs := f.jobs(t, 1, nil)
 			succeed(t, outs, errs)
 			out := outs[0]
-			if got := strings.Count(out, "Warning: Zoho Shared Token Cache Unavailable"); got != 2 {
+			if got := unavailableWarnings(out); got != 2 {
 				t.Errorf("%d warnings about the shared cache, want one for plan and one for apply:\n%s", got, clitest.Tail(out, 40))
 			}
 			for _, want := range []string{"token_cache_url", tt.want, "This run goes on without it"} {
