@@ -81,6 +81,8 @@ func repoRoot(t *testing.T) string {
 	return root
 }
 
+// decodeStrict decodes the YAML file path into v, refusing keys v does not
+// declare.
 func decodeStrict(t *testing.T, path string, v any) {
 	t.Helper()
 	raw, err := os.ReadFile(path)

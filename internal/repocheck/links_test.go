@@ -14,7 +14,7 @@ import (
 // heading of that file, as GitHub and the registries render them. A page
 // renamed or a heading reworded breaks a link silently otherwise.
 func TestMarkdownLinksResolve(t *testing.T) {
-	root := filepath.Join("..", "..")
+	root := repoRoot(t)
 	pages, err := filepath.Glob(filepath.Join(root, "*.md"))
 	if err != nil {
 		t.Fatal(err)

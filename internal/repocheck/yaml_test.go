@@ -19,20 +19,6 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// decodeStrictYAML decodes path into v, refusing keys v does not declare.
-func decodeStrictYAML(t *testing.T, path string, v any) {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(raw))
-	dec.KnownFields(true)
-	if err := dec.Decode(v); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-}
-
 // gitlabJob is the part of a GitLab CI job's keywords the example uses.
 type gitlabJob struct {
 	Extends      string            `yaml:"extends"`
@@ -56,7 +42,7 @@ type gitlabJob struct {
 func TestCIExample_gitlabPipeline(t *testing.T) {
 	dir := filepath.Join(repoRoot(t), "examples", "use-cases", "ci-fleet")
 	var doc map[string]yaml.Node
-	decodeStrictYAML(t, filepath.Join(dir, "gitlab-ci.yml"), &doc)
+	decodeStrict(t, filepath.Join(dir, "gitlab-ci.yml"), &doc)
 	var stages []string
 	jobs := map[string]gitlabJob{}
 	for key, node := range doc {
@@ -181,7 +167,7 @@ func TestGitHub_issueForms(t *testing.T) {
 					About string `yaml:"about"`
 				} `yaml:"contact_links"`
 			}
-			decodeStrictYAML(t, path, &cfg)
+			decodeStrict(t, path, &cfg)
 			continue
 		}
 		var form struct {
@@ -204,7 +190,7 @@ func TestGitHub_issueForms(t *testing.T) {
 				} `yaml:"validations"`
 			} `yaml:"body"`
 		}
-		decodeStrictYAML(t, path, &form)
+		decodeStrict(t, path, &form)
 		if form.Name == "" || form.Description == "" || len(form.Body) == 0 {
 			t.Errorf("%s: a form needs a name, a description and a body", path)
 		}
@@ -254,7 +240,7 @@ func TestGitHub_dependabot(t *testing.T) {
 			} `yaml:"ignore"`
 		} `yaml:"updates"`
 	}
-	decodeStrictYAML(t, filepath.Join(root, ".github", "dependabot.yml"), &cfg)
+	decodeStrict(t, filepath.Join(root, ".github", "dependabot.yml"), &cfg)
 	if cfg.Version != 2 {
 		t.Errorf("version %d, want 2", cfg.Version)
 	}
