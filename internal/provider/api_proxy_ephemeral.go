@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/ephemeralvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
@@ -33,7 +32,7 @@ var (
 // this provider process serves from Open to Close, adding a fresh access
 // token to every request (package apiproxy).
 type apiProxyEphemeral struct {
-	data *providerData
+	grantEphemeral
 }
 
 type apiProxyModel struct {
@@ -76,12 +75,6 @@ func (r *apiProxyEphemeral) Schema(_ context.Context, _ ephemeral.SchemaRequest,
 	}
 }
 
-func (r *apiProxyEphemeral) ConfigValidators(context.Context) []ephemeral.ConfigValidator {
-	return []ephemeral.ConfigValidator{
-		ephemeralvalidator.Conflicting(path.MatchRoot("data_center"), path.MatchRoot("accounts_url")),
-	}
-}
-
 // ValidateConfig checks the grant choice, and an upstream written in the
 // configuration against the Zoho domains it could be under: the block's
 // data center or accounts URL when it sets one, else any data center's
@@ -111,12 +104,6 @@ func addUpstreamError(diags *diag.Diagnostics, err error) {
 	diags.AddAttributeError(path.Root("upstream"), "Invalid Zoho API Proxy Upstream",
 		fmt.Sprintf("The proxy would send every request, with a live access token in it, to %s. Set upstream to the Zoho API "+
 			"of the token's data center (or remove it to use the api_domain Zoho answers).", err))
-}
-
-func (r *apiProxyEphemeral) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
-	var diags diag.Diagnostics
-	r.data, diags = providerDataFrom(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
 }
 
 // Open mints a first token (so that wrong credentials fail here, with the

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/ephemeralvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
@@ -34,7 +33,7 @@ const renewMargin = 5 * time.Minute
 const privateDataKey = "handed_out"
 
 type accessTokenEphemeral struct {
-	data *providerData
+	grantEphemeral
 }
 
 type accessTokenEphemeralModel struct {
@@ -75,20 +74,8 @@ func (r *accessTokenEphemeral) Schema(_ context.Context, _ ephemeral.SchemaReque
 	}
 }
 
-func (r *accessTokenEphemeral) ConfigValidators(context.Context) []ephemeral.ConfigValidator {
-	return []ephemeral.ConfigValidator{
-		ephemeralvalidator.Conflicting(path.MatchRoot("data_center"), path.MatchRoot("accounts_url")),
-	}
-}
-
 func (r *accessTokenEphemeral) ValidateConfig(ctx context.Context, req ephemeral.ValidateConfigRequest, resp *ephemeral.ValidateConfigResponse) {
 	resp.Diagnostics.Append(validateGrantChoice(ctx, req.Config)...)
-}
-
-func (r *accessTokenEphemeral) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
-	var diags diag.Diagnostics
-	r.data, diags = providerDataFrom(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
 }
 
 func (r *accessTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
